@@ -1,0 +1,182 @@
+package sshx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/imagegate/imagegate/harness/remote"
+)
+
+// ErrHostKeyUnknown means the guest offered a key whose fingerprint is not
+// among the announced ones, or none were announced yet.
+var ErrHostKeyUnknown = errors.New("ssh host key not among the announced fingerprints")
+
+// Config says where and as whom to connect, and which host keys to trust.
+type Config struct {
+	Addr string // 127.0.0.1:port
+	User string
+	Key  Key
+	// Fingerprints returns the SHA256 fingerprints the guest announced out
+	// of band. It is asked again on every attempt, so a guest still booting
+	// is waited for.
+	Fingerprints func() []string
+	// DialTimeout bounds one attempt (TCP connect plus handshake).
+	DialTimeout time.Duration
+	// Log, when set, is told about each failed attempt.
+	Log func(format string, args ...any)
+}
+
+// Client is one SSH connection to a guest.
+type Client struct {
+	cfg Config
+	mu  sync.Mutex
+	c   *ssh.Client
+}
+
+var _ remote.Runner = (*Client)(nil)
+
+// Wait dials until the guest answers with a trusted host key and accepts
+// our key, backing off between attempts, until ctx ends.
+func Wait(ctx context.Context, cfg Config) (*Client, error) {
+	if cfg.DialTimeout == 0 {
+		cfg.DialTimeout = 20 * time.Second
+	}
+	delay := 500 * time.Millisecond
+	var last error
+	for attempt := 1; ; attempt++ {
+		c, err := dial(ctx, cfg)
+		if err == nil {
+			return &Client{cfg: cfg, c: c}, nil
+		}
+		last = err
+		if cfg.Log != nil && attempt%10 == 0 {
+			cfg.Log("ssh %s: attempt %d: %v", cfg.Addr, attempt, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("ssh %s@%s not reachable after %d attempts: %w (last error: %v)", cfg.User, cfg.Addr, attempt, ctx.Err(), last)
+		case <-time.After(delay):
+		}
+		delay = min(delay*3/2, 5*time.Second)
+	}
+}
+
+func dial(ctx context.Context, cfg Config) (*ssh.Client, error) {
+	cc := &ssh.ClientConfig{
+		User:            cfg.User,
+		Auth:            []ssh.AuthMethod{ssh.PublicKeys(cfg.Key.Signer)},
+		HostKeyCallback: verifyAgainst(cfg.Fingerprints),
+		Timeout:         cfg.DialTimeout,
+	}
+	dctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(dctx, "tcp", cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	// The handshake has no context: bound it with a deadline on the conn.
+	deadline, _ := dctx.Deadline()
+	conn.SetDeadline(deadline)
+	sc, chans, reqs, err := ssh.NewClientConn(conn, cfg.Addr, cc)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	conn.SetDeadline(time.Time{})
+	return ssh.NewClient(sc, chans, reqs), nil
+}
+
+// verifyAgainst trusts exactly the keys whose fingerprints are announced.
+func verifyAgainst(fps func() []string) ssh.HostKeyCallback {
+	return func(_ string, _ net.Addr, key ssh.PublicKey) error {
+		var known []string
+		if fps != nil {
+			known = fps()
+		}
+		fp := ssh.FingerprintSHA256(key)
+		if slices.Contains(known, fp) {
+			return nil
+		}
+		if len(known) == 0 {
+			return fmt.Errorf("%w: guest offered %s %s before announcing any", ErrHostKeyUnknown, key.Type(), fp)
+		}
+		return fmt.Errorf("%w: guest offered %s %s, announced %v", ErrHostKeyUnknown, key.Type(), fp, known)
+	}
+}
+
+// Close ends the connection.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.c == nil {
+		return nil
+	}
+	err := c.c.Close()
+	c.c = nil
+	return err
+}
+
+// Reconnect drops the connection and waits for a new one (after a reboot).
+func (c *Client) Reconnect(ctx context.Context) error {
+	c.Close()
+	n, err := Wait(ctx, c.cfg)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.c = n.c
+	c.mu.Unlock()
+	return nil
+}
+
+// Run runs cmd in a new session. When ctx ends first, the remote command is
+// signalled and the session closed.
+func (c *Client) Run(ctx context.Context, cmd string) (remote.Result, error) {
+	res := remote.Result{Command: cmd, ExitStatus: -1}
+	c.mu.Lock()
+	conn := c.c
+	c.mu.Unlock()
+	if conn == nil {
+		return res, errors.New("ssh: not connected")
+	}
+	s, err := conn.NewSession()
+	if err != nil {
+		return res, fmt.Errorf("ssh session: %w", err)
+	}
+	defer s.Close()
+	var out, errb bytes.Buffer
+	s.Stdout, s.Stderr = &out, &errb
+	done := make(chan error, 1)
+	go func() { done <- s.Run(cmd) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		s.Signal(ssh.SIGKILL)
+		s.Close()
+		select { // let the session's copiers stop before reading the buffers
+		case <-done:
+			res.Stdout, res.Stderr = out.String(), errb.String()
+		case <-time.After(5 * time.Second):
+		}
+		return res, fmt.Errorf("ssh: %q did not finish: %w", cmd, ctx.Err())
+	}
+	res.Stdout, res.Stderr = out.String(), errb.String()
+	var exit *ssh.ExitError
+	switch {
+	case err == nil:
+		res.ExitStatus = 0
+	case errors.As(err, &exit):
+		res.ExitStatus = exit.ExitStatus()
+	default:
+		return res, fmt.Errorf("ssh: %q: %w", cmd, err)
+	}
+	return res, nil
+}

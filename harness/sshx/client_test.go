@@ -1,0 +1,141 @@
+package sshx
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// testServer is a minimal in-process SSH server: "exit N" exits N, "echo X"
+// prints X, "sleep" blocks until the session is closed.
+func testServer(t *testing.T, client Key) (addr string, hostFP string) {
+	t.Helper()
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	hostSigner, _ := ssh.NewSignerFromKey(priv)
+	cfg := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
+		if string(k.Marshal()) == string(client.Signer.PublicKey().Marshal()) {
+			return nil, nil
+		}
+		return nil, errors.New("unknown key")
+	}}
+	cfg.AddHostKey(hostSigner)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c, cfg)
+		}
+	}()
+	return l.Addr().String(), ssh.FingerprintSHA256(hostSigner.PublicKey())
+}
+
+func serve(c net.Conn, cfg *ssh.ServerConfig) {
+	_, chans, reqs, err := ssh.NewServerConn(c, cfg)
+	if err != nil {
+		return
+	}
+	go ssh.DiscardRequests(reqs)
+	for nc := range chans {
+		ch, reqs, _ := nc.Accept()
+		go func() {
+			defer ch.Close()
+			for r := range reqs {
+				if r.Type != "exec" {
+					r.Reply(false, nil)
+					continue
+				}
+				r.Reply(true, nil)
+				cmd := string(r.Payload[4:])
+				code := 0
+				switch {
+				case strings.HasPrefix(cmd, "echo "):
+					fmt.Fprintln(ch, strings.TrimPrefix(cmd, "echo "))
+				case strings.HasPrefix(cmd, "exit "):
+					fmt.Sscanf(cmd, "exit %d", &code)
+					fmt.Fprintln(ch.Stderr(), "failing")
+				case cmd == "sleep":
+					time.Sleep(10 * time.Second)
+				}
+				ch.SendRequest("exit-status", false, ssh.Marshal(struct{ C uint32 }{uint32(code)}))
+				return
+			}
+		}()
+	}
+}
+
+func TestRunAndVerify(t *testing.T) {
+	key, err := NewKey("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(key.AuthorizedKey, "ssh-ed25519 ") || !strings.HasSuffix(key.AuthorizedKey, " test") {
+		t.Errorf("authorized key line %q", key.AuthorizedKey)
+	}
+	addr, fp := testServer(t, key)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c, err := Wait(ctx, Config{Addr: addr, User: "u", Key: key, Fingerprints: func() []string { return []string{fp} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	res, err := c.Run(ctx, "echo hello")
+	if err != nil || res.Stdout != "hello\n" || res.ExitStatus != 0 {
+		t.Errorf("echo: %+v %v", res, err)
+	}
+	res, err = c.Run(ctx, "exit 3")
+	if err != nil || res.ExitStatus != 3 || res.Stderr != "failing\n" || res.OK() {
+		t.Errorf("exit 3: %+v %v", res, err)
+	}
+	short, cancel2 := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel2()
+	start := time.Now()
+	if _, err := c.Run(short, "sleep"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("timed-out command: err = %v", err)
+	}
+	if time.Since(start) > 8*time.Second {
+		t.Errorf("timeout not honoured: took %v", time.Since(start))
+	}
+}
+
+func TestWaitRejectsUnannouncedHostKey(t *testing.T) {
+	key, _ := NewKey("")
+	addr, _ := testServer(t, key)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := Wait(ctx, Config{Addr: addr, User: "u", Key: key,
+		Fingerprints: func() []string { return []string{"SHA256:somethingelse"} }})
+	if err == nil || !strings.Contains(err.Error(), "not among the announced") {
+		t.Fatalf("Wait with a wrong fingerprint: %v", err)
+	}
+	_, err = Wait(ctx, Config{Addr: addr, User: "u", Key: key, Fingerprints: func() []string { return nil }})
+	if err == nil {
+		t.Fatal("Wait with no fingerprints announced succeeded")
+	}
+}
+
+func TestWaitRejectsWrongClientKey(t *testing.T) {
+	good, _ := NewKey("")
+	bad, _ := NewKey("")
+	addr, fp := testServer(t, good)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := Wait(ctx, Config{Addr: addr, User: "u", Key: bad, Fingerprints: func() []string { return []string{fp} }}); err == nil {
+		t.Fatal("server accepted an unknown client key")
+	}
+}
