@@ -1,0 +1,219 @@
+package matrix
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/imagegate/imagegate/harness/arch"
+)
+
+// Image is one candidate image on one architecture.
+type Image struct {
+	Name      string   `yaml:"name"`
+	Path      string   `yaml:"path"`
+	Format    string   `yaml:"format"`
+	Arch      string   `yaml:"arch"`
+	Family    string   `yaml:"family"`
+	Firmware  string   `yaml:"firmware"`
+	Checksums string   `yaml:"checksums"`
+	MemoryMiB int      `yaml:"memory_mib"`
+	CPUs      int      `yaml:"cpus"`
+	DiskGiB   int      `yaml:"disk_gib"`
+	Timeout   Duration `yaml:"boot_timeout"`
+	Suites    []string `yaml:"suites"`
+
+	line int
+}
+
+// ID is the target's name in reports: <image>/<arch>.
+func (i Image) ID() string { return i.Name + "/" + i.Arch }
+
+// Duration is a time.Duration written as "10m" in YAML.
+type Duration struct{ time.Duration }
+
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("line %d: %q is not a positive duration like 10m", n.Line, n.Value)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Matrix is the whole file.
+type Matrix struct {
+	Images []Image `yaml:"images"`
+	file   string
+}
+
+// Load reads and validates a matrix file.
+func Load(path string) (*Matrix, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("matrix %s: %w (pass --matrix FILE)", path, err)
+	}
+	return Parse(path, data)
+}
+
+// Parse validates matrix content; name is used in errors.
+func Parse(name string, data []byte) (*Matrix, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("matrix %s: %v", name, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	m := &Matrix{file: name}
+	if err := dec.Decode(m); err != nil {
+		return nil, fmt.Errorf("matrix %s: %v", name, err)
+	}
+	lines := imageLines(&root)
+	for i := range m.Images {
+		if i < len(lines) {
+			m.Images[i].line = lines[i]
+		}
+		if err := m.Images[i].normalize(filepath.Dir(name)); err != nil {
+			return nil, fmt.Errorf("matrix %s: line %d: %v", name, m.Images[i].line, err)
+		}
+	}
+	if len(m.Images) == 0 {
+		return nil, fmt.Errorf("matrix %s: no images listed under images:", name)
+	}
+	seen := map[string]int{}
+	for _, im := range m.Images {
+		if l, dup := seen[im.ID()]; dup {
+			return nil, fmt.Errorf("matrix %s: line %d: %s is listed twice (first at line %d)", name, im.line, im.ID(), l)
+		}
+		seen[im.ID()] = im.line
+	}
+	return m, nil
+}
+
+func imageLines(root *yaml.Node) []int {
+	if len(root.Content) == 0 {
+		return nil
+	}
+	doc := root.Content[0]
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value == "images" {
+			var out []int
+			for _, n := range doc.Content[i+1].Content {
+				out = append(out, n.Line)
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+func (im *Image) normalize(base string) error {
+	if !nameRE.MatchString(im.Name) {
+		return fmt.Errorf("image name %q must be lowercase letters, digits, '.', '_' or '-'", im.Name)
+	}
+	a, err := arch.Lookup(im.Arch)
+	if err != nil {
+		return fmt.Errorf("image %s: %v", im.Name, err)
+	}
+	im.Arch = a.Name
+	switch im.Format {
+	case "qcow2", "raw":
+	default:
+		return fmt.Errorf("image %s: format %q must be qcow2 or raw", im.Name, im.Format)
+	}
+	switch im.Firmware {
+	case "":
+		im.Firmware = a.Firmware.Kind
+	case a.Firmware.Kind:
+	default:
+		return fmt.Errorf("image %s: firmware %q is not supported on %s (want %q)", im.Name, im.Firmware, a.Name, a.Firmware.Kind)
+	}
+	if im.Family == "" {
+		return fmt.Errorf("image %s: family (e.g. debian, fedora) is required", im.Name)
+	}
+	if im.Path == "" {
+		return fmt.Errorf("image %s: path is required", im.Name)
+	}
+	im.Path = expand(im.Path, base)
+	if im.Checksums != "" {
+		im.Checksums = expand(im.Checksums, base)
+	}
+	if im.MemoryMiB == 0 {
+		im.MemoryMiB = 1024
+	}
+	if im.CPUs == 0 {
+		im.CPUs = 1
+	}
+	if im.MemoryMiB < 256 || im.CPUs < 1 || im.DiskGiB < 0 {
+		return fmt.Errorf("image %s: memory_mib >= 256, cpus >= 1 and disk_gib >= 0 please", im.Name)
+	}
+	return nil
+}
+
+// envDefaults are used for variables the environment does not set.
+var envDefaults = map[string]func() string{
+	"IMAGEGATE_FIXTURES": func() string {
+		h, _ := os.UserHomeDir()
+		return filepath.Join(h, ".cache", "imagegate", "fixtures")
+	},
+}
+
+func expand(p, base string) string {
+	p = os.Expand(p, func(k string) string {
+		if v, ok := os.LookupEnv(k); ok {
+			return v
+		}
+		if d, ok := envDefaults[k]; ok {
+			return d()
+		}
+		return ""
+	})
+	if strings.HasPrefix(p, "~/") {
+		if h, err := os.UserHomeDir(); err == nil {
+			p = filepath.Join(h, p[2:])
+		}
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(base, p)
+	}
+	return filepath.Clean(p)
+}
+
+// Select keeps the images whose arch is in arches and name in names (an
+// empty list keeps all). Asking for something not in the matrix is an error.
+func (m *Matrix) Select(arches, names []string) ([]Image, error) {
+	for i, a := range arches {
+		r, err := arch.Lookup(a)
+		if err != nil {
+			return nil, fmt.Errorf("--arch: %v", err)
+		}
+		arches[i] = r.Name
+	}
+	var out []Image
+	for _, im := range m.Images {
+		if (len(arches) == 0 || contains(arches, im.Arch)) && (len(names) == 0 || contains(names, im.Name)) {
+			out = append(out, im)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no image in %s matches --arch %s --image %s", m.file, strings.Join(arches, ","), strings.Join(names, ","))
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,230 @@
+package libvirt
+
+import (
+	"encoding/xml"
+	"fmt"
+	"path/filepath"
+
+	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/vm"
+)
+
+const qemuNS = "http://libvirt.org/schemas/domain/qemu/1.0"
+
+type domain struct {
+	XMLName  xml.Name  `xml:"domain"`
+	Type     string    `xml:"type,attr"`
+	QemuNS   string    `xml:"xmlns:qemu,attr"`
+	Name     string    `xml:"name"`
+	Memory   sizedInt  `xml:"memory"`
+	VCPU     int       `xml:"vcpu"`
+	OS       osSpec    `xml:"os"`
+	Features features  `xml:"features"`
+	CPU      *cpu      `xml:"cpu,omitempty"`
+	OnPower  string    `xml:"on_poweroff"`
+	OnReboot string    `xml:"on_reboot"`
+	OnCrash  string    `xml:"on_crash"`
+	Devices  devices   `xml:"devices"`
+	Cmdline  qemuExtra `xml:"qemu:commandline"`
+}
+
+type sizedInt struct {
+	Unit  string `xml:"unit,attr"`
+	Value int    `xml:",chardata"`
+}
+
+type osSpec struct {
+	Type   osType  `xml:"type"`
+	Loader *loader `xml:"loader,omitempty"`
+	NVRAM  *nvram  `xml:"nvram,omitempty"`
+}
+
+type osType struct {
+	Arch    string `xml:"arch,attr"`
+	Machine string `xml:"machine,attr"`
+	Value   string `xml:",chardata"`
+}
+
+type loader struct {
+	ReadOnly string `xml:"readonly,attr"`
+	Type     string `xml:"type,attr"`
+	Path     string `xml:",chardata"`
+}
+
+type nvram struct {
+	Template string `xml:"template,attr"`
+	Path     string `xml:",chardata"`
+}
+
+type features struct {
+	ACPI *struct{} `xml:"acpi,omitempty"`
+	TCG  *tcg      `xml:"tcg,omitempty"`
+}
+
+type tcg struct {
+	TBCache sizedInt `xml:"tb-cache"`
+}
+
+type cpu struct {
+	Mode  string `xml:"mode,attr"`
+	Model string `xml:"model,omitempty"`
+}
+
+type devices struct {
+	Emulator string   `xml:"emulator"`
+	Disks    []disk   `xml:"disk"`
+	Serial   serial   `xml:"serial"`
+	Console  console  `xml:"console"`
+	Video    video    `xml:"video"`
+	Balloon  memModel `xml:"memballoon"`
+}
+
+type disk struct {
+	Type     string    `xml:"type,attr"`
+	Device   string    `xml:"device,attr"`
+	Driver   driver    `xml:"driver"`
+	Source   source    `xml:"source"`
+	Target   target    `xml:"target"`
+	ReadOnly *struct{} `xml:"readonly,omitempty"`
+	Serial   string    `xml:"serial,omitempty"`
+}
+
+type driver struct {
+	Name string `xml:"name,attr"`
+	Type string `xml:"type,attr"`
+}
+
+type source struct {
+	File string `xml:"file,attr,omitempty"`
+	Path string `xml:"path,attr,omitempty"`
+}
+
+type target struct {
+	Dev  string `xml:"dev,attr,omitempty"`
+	Bus  string `xml:"bus,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Port *int   `xml:"port,attr"`
+}
+
+type serial struct {
+	Type   string `xml:"type,attr"`
+	Source source `xml:"source"`
+	Target target `xml:"target"`
+}
+
+type console struct {
+	Type   string `xml:"type,attr"`
+	Source source `xml:"source"`
+	Target target `xml:"target"`
+}
+
+type video struct {
+	Model memModel `xml:"model"`
+}
+
+type memModel struct {
+	Type  string `xml:"type,attr,omitempty"`
+	Model string `xml:"model,attr,omitempty"`
+}
+
+type qemuExtra struct {
+	Args []qemuArg `xml:"qemu:arg"`
+}
+
+type qemuArg struct {
+	Value string `xml:"value,attr"`
+}
+
+// Paths are the per-machine files inside the spec's work dir.
+type Paths struct {
+	Overlay, NVRAM, Console string
+}
+
+// PathsFor lays out a machine's files in its work dir.
+func PathsFor(s vm.Spec) Paths {
+	p := Paths{
+		Overlay: filepath.Join(s.WorkDir, "disk.qcow2"),
+		NVRAM:   filepath.Join(s.WorkDir, "VARS.fd"),
+		Console: s.ConsoleLog,
+	}
+	if p.Console == "" {
+		p.Console = filepath.Join(s.WorkDir, "console.log")
+	}
+	return p
+}
+
+// DomainXML renders the transient domain for a spec. Firmware paths are
+// passed in (resolved on the host) so the rendering is pure and testable.
+func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if s.SSHPort <= 0 || s.SSHPort > 65535 {
+		return nil, fmt.Errorf("vm spec %s: ssh port %d out of range", s.Name, s.SSHPort)
+	}
+	a := s.Arch
+	d := domain{
+		Type:     string(map[arch.Accel]string{arch.KVM: "kvm", arch.TCG: "qemu"}[s.Accel]),
+		QemuNS:   qemuNS,
+		Name:     s.Name,
+		Memory:   sizedInt{Unit: "MiB", Value: s.MemoryMiB},
+		VCPU:     s.CPUs,
+		OS:       osSpec{Type: osType{Arch: a.Name, Machine: a.Machine, Value: "hvm"}},
+		Features: features{ACPI: &struct{}{}},
+		OnPower:  "destroy", OnReboot: "restart", OnCrash: "destroy",
+		Devices: devices{
+			Emulator: a.QEMUBinary,
+			Disks: []disk{
+				{Type: "file", Device: "disk", Driver: driver{"qemu", "qcow2"},
+					Source: source{File: p.Overlay}, Target: target{Dev: "vda", Bus: a.DiskBus}},
+				{Type: "file", Device: "disk", Driver: driver{"qemu", "raw"},
+					Source: source{File: s.Seed}, Target: target{Dev: "vdb", Bus: a.DiskBus},
+					ReadOnly: &struct{}{}, Serial: "cidata"},
+			},
+			Serial:  serial{Type: "file", Source: source{Path: p.Console}, Target: target{Port: intp(0)}},
+			Console: console{Type: "file", Source: source{Path: p.Console}, Target: target{Type: "serial", Port: intp(0)}},
+			Video:   video{Model: memModel{Type: "none"}},
+			Balloon: memModel{Model: "none"},
+		},
+		Cmdline: qemuExtra{Args: netArgs(s)},
+	}
+	if d.Type == "" {
+		return nil, fmt.Errorf("vm spec %s: unknown accelerator %q", s.Name, s.Accel)
+	}
+	if s.Accel == arch.TCG && s.TBCacheMiB > 0 {
+		d.Features.TCG = &tcg{TBCache: sizedInt{Unit: "MiB", Value: s.TBCacheMiB}}
+	}
+	switch {
+	case s.Accel == arch.KVM:
+		d.CPU = &cpu{Mode: "host-passthrough"}
+	case a.CPUModel != "":
+		d.CPU = &cpu{Mode: "custom", Model: a.CPUModel}
+	}
+	if a.Firmware.Kind == "uefi" {
+		if fwCode == "" || fwVars == "" {
+			return nil, fmt.Errorf("vm spec %s: %s needs UEFI firmware paths", s.Name, a.Name)
+		}
+		d.OS.Loader = &loader{ReadOnly: "yes", Type: "pflash", Path: fwCode}
+		d.OS.NVRAM = &nvram{Template: fwVars, Path: p.NVRAM}
+	}
+	out, err := xml.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("render domain %s: %w", s.Name, err)
+	}
+	return append(out, '\n'), nil
+}
+
+// netArgs is the guest's only network: user-mode, restricted (no route to
+// anything but the host's forwarded port), SSH forwarded from loopback only.
+func netArgs(s vm.Spec) []qemuArg {
+	nic := s.Arch.NICDevice + ",netdev=n0"
+	if s.Arch.NICAddr != "" {
+		nic += "," + s.Arch.NICAddr
+	}
+	return []qemuArg{
+		{"-netdev"}, {fmt.Sprintf("user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:22", s.SSHPort)},
+		{"-device"}, {nic},
+	}
+}
+
+func intp(i int) *int { return &i }

@@ -1,0 +1,93 @@
+package libvirt
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/vm"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func testSpec(t *testing.T, acc arch.Accel) vm.Spec {
+	a, err := arch.Lookup("x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vm.Spec{
+		Name: "imagegate-run1-debian-12-x86_64", Arch: a, Accel: acc,
+		MemoryMiB: 1024, CPUs: 1, Image: "/images/debian-12.qcow2", ImageFormat: "qcow2",
+		Seed: "/run/w/seed.iso", WorkDir: "/run/w", SSHPort: 40022, TBCacheMiB: 256,
+	}
+}
+
+func TestDomainXMLGolden(t *testing.T) {
+	for _, acc := range []arch.Accel{arch.TCG, arch.KVM} {
+		t.Run(string(acc), func(t *testing.T) {
+			s := testSpec(t, acc)
+			got, err := DomainXML(s, PathsFor(s), "/fw/CODE.fd", "/fw/VARS.fd")
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "domain-x86_64-"+string(acc)+".xml")
+			if *update {
+				os.WriteFile(golden, got, 0o644)
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("domain XML differs from %s (run with -update if intended):\n%s", golden, got)
+			}
+		})
+	}
+}
+
+// The hard network rule: user-mode only, restricted, loopback-only forward.
+func TestDomainXMLNetworkRule(t *testing.T) {
+	s := testSpec(t, arch.TCG)
+	out, err := DomainXML(s, PathsFor(s), "/fw/C", "/fw/V")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := string(out)
+	for _, want := range []string{"restrict=on", "hostfwd=tcp:127.0.0.1:40022-:22", "<readonly></readonly>"} {
+		if !strings.Contains(x, want) {
+			t.Errorf("domain XML lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"<interface", "bridge", "<network"} {
+		if strings.Contains(x, bad) {
+			t.Errorf("domain XML contains %q: guests get no libvirt network", bad)
+		}
+	}
+	if strings.Contains(x, "tb-cache") == false {
+		t.Error("TCG guest has no translation cache cap")
+	}
+}
+
+func TestDomainXMLRejects(t *testing.T) {
+	s := testSpec(t, arch.TCG)
+	cases := map[string]func(*vm.Spec){
+		"no port":    func(s *vm.Spec) { s.SSHPort = 0 },
+		"bad format": func(s *vm.Spec) { s.ImageFormat = "vmdk" },
+		"tiny mem":   func(s *vm.Spec) { s.MemoryMiB = 64 },
+		"no accel":   func(s *vm.Spec) { s.Accel = "" },
+	}
+	for name, mut := range cases {
+		c := s
+		mut(&c)
+		if _, err := DomainXML(c, PathsFor(c), "/fw/C", "/fw/V"); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := DomainXML(s, PathsFor(s), "", ""); err == nil {
+		t.Error("UEFI arch without firmware paths: no error")
+	}
+}

@@ -1,0 +1,141 @@
+package libvirt
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-multierror"
+
+	"github.com/imagegate/imagegate/harness/vm"
+)
+
+// Machine is a running transient domain and the files made for it.
+type Machine struct {
+	d       *Driver
+	spec    vm.Spec
+	paths   Paths
+	xml     []byte
+	once    sync.Once
+	destroy error
+}
+
+var _ vm.Machine = (*Machine)(nil)
+var _ vm.DefinitionDumper = (*Machine)(nil)
+
+func (m *Machine) Name() string                { return m.spec.Name }
+func (m *Machine) SSHAddr() string             { return fmt.Sprintf("127.0.0.1:%d", m.spec.SSHPort) }
+func (m *Machine) ConsolePath() string         { return m.paths.Console }
+func (m *Machine) Definition() ([]byte, error) { return m.xml, nil }
+
+// Create makes the overlay and starts the domain. A port taken between
+// choosing and binding it is retried with another port.
+func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.Arch.CheckEmulator(); err != nil {
+		return nil, err
+	}
+	code, vars, err := s.Arch.ResolveFirmware()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkImage(s.Image); err != nil {
+		return nil, err
+	}
+	m := &Machine{d: d, spec: s, paths: PathsFor(s)}
+	if err := os.MkdirAll(s.WorkDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := createOverlay(ctx, s, m.paths.Overlay); err != nil {
+		return nil, err
+	}
+	const tries = 3
+	for i := 1; ; i++ {
+		if s.SSHPort == 0 || i > 1 {
+			if m.spec.SSHPort, err = vm.FreePort(); err != nil {
+				return nil, multierror.Append(err, m.Destroy(ctx)).ErrorOrNil()
+			}
+		}
+		err = m.start(ctx, code, vars)
+		if err == nil || !portClash(err) || i == tries {
+			break
+		}
+	}
+	if err != nil {
+		return nil, multierror.Append(fmt.Errorf("start domain %s: %w: %w", s.Name, vm.ErrInfrastructure, err), m.Destroy(context.WithoutCancel(ctx))).ErrorOrNil()
+	}
+	return m, nil
+}
+
+func (m *Machine) start(ctx context.Context, code, vars string) error {
+	x, err := DomainXML(m.spec, m.paths, code, vars)
+	if err != nil {
+		return err
+	}
+	m.xml = x
+	os.Remove(m.paths.NVRAM) // a fresh variable store per boot attempt
+	err = call(ctx, 2*time.Minute, func() error {
+		_, err := m.d.lv.DomainCreateXML(string(x), 0)
+		return err
+	})
+	if ctx.Err() != nil {
+		// The call may still complete after we gave up: make sure it dies.
+		m.d.DestroyByName(context.WithoutCancel(ctx), m.spec.Name)
+	}
+	return err
+}
+
+func portClash(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "host forwarding") || strings.Contains(s, "hostfwd")
+}
+
+// Destroy force-stops the domain and removes its overlay and variable store.
+// The console log stays: it is evidence. Safe to call more than once.
+func (m *Machine) Destroy(ctx context.Context) error {
+	m.once.Do(func() {
+		var errs *multierror.Error
+		if m.d.lv != nil {
+			errs = multierror.Append(errs, m.d.DestroyByName(ctx, m.spec.Name))
+		}
+		for _, p := range []string{m.paths.Overlay, m.paths.NVRAM} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = multierror.Append(errs, err)
+			}
+		}
+		m.destroy = errs.ErrorOrNil()
+	})
+	return m.destroy
+}
+
+func checkImage(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("image %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("image %s is not a regular file", path)
+	}
+	return nil
+}
+
+// createOverlay makes a qcow2 overlay backed by the candidate. QEMU opens the
+// backing file read-only, so the candidate is never written.
+func createOverlay(ctx context.Context, s vm.Spec, path string) error {
+	args := []string{"create", "-q", "-f", "qcow2", "-F", s.ImageFormat, "-b", s.Image, path}
+	if s.DiskGiB > 0 {
+		args = append(args, fmt.Sprintf("%dG", s.DiskGiB))
+	}
+	out, err := exec.CommandContext(ctx, "qemu-img", args...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("create overlay for %s: qemu-img %s: %v: %s", s.Image, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}

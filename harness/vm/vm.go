@@ -1,0 +1,90 @@
+package vm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/imagegate/imagegate/harness/arch"
+)
+
+// ErrNotSupported is returned for an optional ability a backend lacks.
+var ErrNotSupported = errors.New("not supported by this vm driver")
+
+// ErrInfrastructure marks failures of the host, not of the guest: the
+// hypervisor is unreachable or refused to start a machine. A run that hits
+// one could not judge the image.
+var ErrInfrastructure = errors.New("infrastructure error")
+
+// Spec is everything needed to boot one guest. It is plain data, built and
+// checked before anything is started.
+type Spec struct {
+	Name        string // unique domain name, e.g. imagegate-<run>-<image>-<arch>
+	Arch        arch.Arch
+	Accel       arch.Accel
+	MemoryMiB   int
+	CPUs        int
+	Image       string // the candidate; opened read-only through an overlay
+	ImageFormat string // qcow2 or raw
+	DiskGiB     int    // virtual size of the overlay; 0 keeps the image's size
+	Seed        string // NoCloud ISO, attached read-only
+	WorkDir     string // where the overlay and firmware variables go
+	ConsoleLog  string // serial console file; empty puts it in WorkDir
+	SSHPort     int    // host port on 127.0.0.1 forwarded to the guest's 22; 0 picks one
+	TBCacheMiB  int    // TCG translation cache cap; 0 leaves QEMU's default
+}
+
+// Validate reports the first problem with the spec.
+func (s Spec) Validate() error {
+	switch {
+	case s.Name == "":
+		return errors.New("vm spec: empty name")
+	case s.Arch.Name == "":
+		return fmt.Errorf("vm spec %s: no architecture", s.Name)
+	case s.MemoryMiB < 256:
+		return fmt.Errorf("vm spec %s: memory %d MiB is below 256 MiB", s.Name, s.MemoryMiB)
+	case s.CPUs < 1:
+		return fmt.Errorf("vm spec %s: %d CPUs", s.Name, s.CPUs)
+	case s.Image == "" || s.Seed == "" || s.WorkDir == "":
+		return fmt.Errorf("vm spec %s: image, seed and work dir are required", s.Name)
+	case s.ImageFormat != "qcow2" && s.ImageFormat != "raw":
+		return fmt.Errorf("vm spec %s: image format %q is not qcow2 or raw", s.Name, s.ImageFormat)
+	}
+	return nil
+}
+
+// Driver creates machines. Create returns a started machine; on error,
+// nothing it made is left behind.
+type Driver interface {
+	Create(ctx context.Context, s Spec) (Machine, error)
+}
+
+// Machine is one running guest.
+type Machine interface {
+	Name() string
+	// SSHAddr is host:port on the loopback address where the guest's sshd is.
+	SSHAddr() string
+	// ConsolePath is the file the serial console is written to.
+	ConsolePath() string
+	// Destroy stops the guest and removes what Create made. It is
+	// idempotent: calling it again, or on a half-created machine, is safe.
+	Destroy(ctx context.Context) error
+}
+
+// DefinitionDumper is an optional ability: the backend's definition of the
+// machine (libvirt domain XML), kept as evidence.
+type DefinitionDumper interface {
+	Definition() ([]byte, error)
+}
+
+// FreePort asks the kernel for a free TCP port on 127.0.0.1. Another process
+// may take it before QEMU binds it; drivers retry on such a clash.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port on 127.0.0.1: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
