@@ -111,19 +111,6 @@ const (
 	TCG Accel = "tcg"
 )
 
-// AccelFor picks KVM when the guest matches the host and /dev/kvm is usable.
-func (a Arch) AccelFor(kvmDevice string) Accel {
-	if a.Name != Host() {
-		return TCG
-	}
-	f, err := os.OpenFile(kvmDevice, os.O_RDWR, 0)
-	if err != nil {
-		return TCG
-	}
-	f.Close()
-	return KVM
-}
-
 // TimeoutFactor is how much longer than a KVM guest this guest may take.
 func (a Arch) TimeoutFactor(acc Accel) float64 {
 	if acc == KVM || a.TCGFactor <= 0 {

@@ -1,6 +1,7 @@
 package arch
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,8 +36,13 @@ func TestAccelFor(t *testing.T) {
 	if a.Name == "" {
 		t.Skip("host arch has no row")
 	}
-	if got := a.AccelFor(filepath.Join(t.TempDir(), "no-kvm")); got != TCG {
-		t.Errorf("without a kvm device: %s, want tcg", got)
+	if got, why := a.AccelFor(context.Background(), filepath.Join(t.TempDir(), "no-kvm")); got != TCG || !strings.Contains(why, "no-kvm") {
+		t.Errorf("without a kvm device: %s (%s), want tcg", got, why)
+	}
+	other := a
+	other.Name = "not-the-host"
+	if got, _ := other.AccelFor(context.Background(), "/dev/kvm"); got != TCG {
+		t.Errorf("foreign guest got %s", got)
 	}
 	if a.TimeoutFactor(TCG) <= a.TimeoutFactor(KVM) {
 		t.Errorf("TCG factor %v should exceed KVM's %v", a.TimeoutFactor(TCG), a.TimeoutFactor(KVM))

@@ -72,7 +72,7 @@ func suiteFor(t Target) (junit.Testsuite, error) {
 	tail := ""
 	cases := 0
 	for _, r := range reports {
-		for _, sr := range r.SpecReports {
+		for _, sr := range mergeCleanups(r.SpecReports) {
 			for _, e := range sr.ReportEntries {
 				ts.AddProperty(clean(e.Name), clean(e.StringRepresentation()))
 			}
@@ -100,6 +100,32 @@ func suiteFor(t Target) (junit.Testsuite, error) {
 			SystemOut: &junit.Output{Data: clean("--- serial console (last lines)\n" + console.TailFile(t.Console, ConsoleTailLines))}})
 	}
 	return ts, nil
+}
+
+// mergeCleanups folds the suite-level cleanup nodes (one per DeferCleanup)
+// into one report, so JUnit shows a single cleanup case: failed if any step
+// failed, timed as all of them.
+func mergeCleanups(in types.SpecReports) types.SpecReports {
+	var out types.SpecReports
+	merged := -1
+	for _, sr := range in {
+		if sr.LeafNodeType != types.NodeTypeCleanupAfterSuite && sr.LeafNodeType != types.NodeTypeAfterSuite {
+			out = append(out, sr)
+			continue
+		}
+		if merged < 0 {
+			merged = len(out)
+			out = append(out, sr)
+			continue
+		}
+		m := &out[merged]
+		m.RunTime += sr.RunTime
+		m.CapturedGinkgoWriterOutput += sr.CapturedGinkgoWriterOutput
+		if m.State == types.SpecStatePassed && sr.State != types.SpecStatePassed {
+			m.State, m.Failure = sr.State, sr.Failure
+		}
+	}
+	return out
 }
 
 // testcase maps one Ginkgo spec to a JUnit case; ok is false for specs that

@@ -27,6 +27,9 @@ func writeGinkgo(t *testing.T, dir string) string {
 		{LeafNodeType: types.NodeTypeIt, ContainerHierarchyTexts: []string{"baseline", "x"}, LeafNodeText: "filtered", State: types.SpecStateSkipped},
 		{LeafNodeType: types.NodeTypeIt, ContainerHierarchyTexts: []string{"baseline", "x"}, LeafNodeText: "skipped on purpose", State: types.SpecStateSkipped, Failure: types.Failure{Message: "not on this arch"}},
 		{LeafNodeType: types.NodeTypeIt, ContainerHierarchyTexts: []string{"baseline", "x"}, LeafNodeText: "interrupted", State: types.SpecStateInterrupted, Failure: types.Failure{Message: "interrupted by user"}},
+		{LeafNodeType: types.NodeTypeCleanupAfterSuite, State: types.SpecStatePassed, RunTime: time.Second},
+		{LeafNodeType: types.NodeTypeCleanupAfterSuite, State: types.SpecStateFailed, Failure: types.Failure{Message: "cleanup \"destroy machine\": boom"}},
+		{LeafNodeType: types.NodeTypeCleanupAfterSuite, State: types.SpecStatePassed},
 		{LeafNodeType: types.NodeTypeReportAfterSuite, State: types.SpecStatePassed},
 	}}}
 	b, _ := json.Marshal(rep)
@@ -75,13 +78,13 @@ func TestBuildAndValidate(t *testing.T) {
 		t.Fatalf("want 3 suites, got %d", len(parsed.Suites))
 	}
 	s0 := parsed.Suites[0]
-	if s0.Name != "debian-12/x86_64" || s0.Tests != 5 || s0.Failures != 1 || s0.Errors != 1 {
-		t.Errorf("suite 0 = %+v; want 5 tests (boot, finished, refuses, skipped, interrupted), 1 failure, 1 error", s0)
+	if s0.Name != "debian-12/x86_64" || s0.Tests != 6 || s0.Failures != 2 || s0.Errors != 1 {
+		t.Errorf("suite 0 = %+v; want 6 tests (boot, finished, refuses, skipped, interrupted, one cleanup), 2 failures (refuses, cleanup), 1 error", s0)
 	}
 	if parsed.Suites[1].Errors != 1 || parsed.Suites[2].Errors != 1 {
 		t.Errorf("crashed and empty targets must carry an error case: %+v", parsed.Suites[1:])
 	}
-	for _, want := range []string{`name="image.sha256" value="abc"`, `name="accel" value="tcg"`, "boot-to-ssh-seconds", "last console line", "ssh refuses passwords"} {
+	for _, want := range []string{`name="image.sha256" value="abc"`, `name="accel" value="tcg"`, "boot-to-ssh-seconds", "last console line", "ssh refuses passwords", "destroy machine"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("junit.xml lacks %q", want)
 		}

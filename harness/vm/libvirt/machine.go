@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/go-multierror"
+	"github.com/imagegate/imagegate/harness/cleanup"
 
 	"github.com/imagegate/imagegate/harness/vm"
 )
@@ -60,7 +60,7 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 	for i := 1; ; i++ {
 		if s.SSHPort == 0 || i > 1 {
 			if m.spec.SSHPort, err = vm.FreePort(); err != nil {
-				return nil, multierror.Append(err, m.Destroy(ctx)).ErrorOrNil()
+				return nil, cleanup.Join(err, m.Destroy(ctx))
 			}
 		}
 		err = m.start(ctx, code, vars)
@@ -69,7 +69,7 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 		}
 	}
 	if err != nil {
-		return nil, multierror.Append(fmt.Errorf("start domain %s: %w: %w", s.Name, vm.ErrInfrastructure, err), m.Destroy(context.WithoutCancel(ctx))).ErrorOrNil()
+		return nil, cleanup.Join(fmt.Errorf("start domain %s: %w: %w", s.Name, vm.ErrInfrastructure, err), m.Destroy(context.WithoutCancel(ctx)))
 	}
 	return m, nil
 }
@@ -101,16 +101,16 @@ func portClash(err error) bool {
 // The console log stays: it is evidence. Safe to call more than once.
 func (m *Machine) Destroy(ctx context.Context) error {
 	m.once.Do(func() {
-		var errs *multierror.Error
+		var errs []error
 		if m.d.lv != nil {
-			errs = multierror.Append(errs, m.d.DestroyByName(ctx, m.spec.Name))
+			errs = append(errs, m.d.DestroyByName(ctx, m.spec.Name))
 		}
 		for _, p := range []string{m.paths.Overlay, m.paths.NVRAM} {
 			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-				errs = multierror.Append(errs, err)
+				errs = append(errs, err)
 			}
 		}
-		m.destroy = errs.ErrorOrNil()
+		m.destroy = cleanup.Join(errs...)
 	})
 	return m.destroy
 }

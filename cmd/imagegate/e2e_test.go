@@ -1,0 +1,281 @@
+package main
+
+// End-to-end tests: they boot the fixture image for real under libvirt/QEMU
+// with the imagegate binary. `make e2e` (part of `make test`) sets up the
+// host, builds the fixture and the binary, and sets IMAGEGATE_E2E=1.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func e2eBinary(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("IMAGEGATE_E2E") != "1" {
+		t.Skip("e2e: set IMAGEGATE_E2E=1 (make e2e does) to boot real guests")
+	}
+	bin := os.Getenv("IMAGEGATE_BIN")
+	if bin == "" {
+		t.Fatal("IMAGEGATE_BIN must name the built imagegate binary")
+	}
+	return bin
+}
+
+type junitDoc struct {
+	Suites []struct {
+		Name       string `xml:"name,attr"`
+		Tests      int    `xml:"tests,attr"`
+		Failures   int    `xml:"failures,attr"`
+		Errors     int    `xml:"errors,attr"`
+		Properties []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"properties>property"`
+		Cases []struct {
+			Name    string    `xml:"name,attr"`
+			Failure *struct{} `xml:"failure"`
+			Error   *struct{} `xml:"error"`
+			Skipped *struct{} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func readJUnit(t *testing.T, path string) junitDoc {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d junitDoc
+	if err := xml.Unmarshal(b, &d); err != nil {
+		t.Fatalf("%s is not well-formed: %v", path, err)
+	}
+	xmllint(t, path)
+	return d
+}
+
+func xmllint(t *testing.T, path string) {
+	t.Helper()
+	schema, _ := filepath.Abs("../../../shared/schemas/junit-10.xsd")
+	if _, err := os.Stat(schema); err != nil {
+		t.Logf("schema %s not found; skipping schema validation", schema)
+		return
+	}
+	if out, err := exec.Command("xmllint", "--noout", "--schema", schema, path).CombinedOutput(); err != nil {
+		t.Errorf("xmllint: %s does not validate: %v\n%s", path, err, out)
+	}
+}
+
+func fileSHA(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	io.Copy(h, f)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func fixtureImage(t *testing.T) string {
+	dir := os.Getenv("IMAGEGATE_FIXTURES")
+	if dir == "" {
+		h, _ := os.UserHomeDir()
+		dir = filepath.Join(h, ".cache", "imagegate", "fixtures")
+	}
+	p := filepath.Join(dir, "debian-12-x86_64.qcow2")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("fixture missing (make fixtures): %v", err)
+	}
+	return p
+}
+
+// assertNothingLeft checks that no domain, qemu process or work file of the
+// run remains.
+func assertNothingLeft(t *testing.T, runID, workRoot string) {
+	t.Helper()
+	out, err := exec.Command("virsh", "-c", "qemu:///system", "list", "--all", "--name").CombinedOutput()
+	if err != nil {
+		t.Errorf("virsh list: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), runID) {
+		t.Errorf("domains of run %s remain:\n%s", runID, out)
+	}
+	ps, _ := exec.Command("pgrep", "-af", "qemu-system").CombinedOutput()
+	if strings.Contains(string(ps), runID) {
+		t.Errorf("qemu processes of run %s remain:\n%s", runID, ps)
+	}
+	if _, err := os.Stat(filepath.Join(workRoot, runID)); !os.IsNotExist(err) {
+		t.Errorf("work dir %s remains (err=%v)", filepath.Join(workRoot, runID), err)
+	}
+}
+
+func runID(t *testing.T, reports string) string {
+	t.Helper()
+	target, err := os.Readlink(filepath.Join(reports, "latest"))
+	if err != nil {
+		t.Fatalf("reports/latest: %v", err)
+	}
+	return target
+}
+
+func TestE2ERunDefaultMatrix(t *testing.T) {
+	bin := e2eBinary(t)
+	image := fixtureImage(t)
+	before := fileSHA(t, image)
+	reports, work := t.TempDir(), t.TempDir()
+	cmd := exec.Command(bin, "run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "x86_64",
+		"--reports", reports, "--work-dir", work)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, os.Stdout), io.MultiWriter(&out, os.Stderr)
+	start := time.Now()
+	err := cmd.Run()
+	t.Logf("imagegate run took %s", time.Since(start).Round(time.Second))
+	if err != nil {
+		t.Fatalf("imagegate run: %v (want exit 0)", err)
+	}
+	id := runID(t, reports)
+	dir := filepath.Join(reports, id)
+	d := readJUnit(t, filepath.Join(reports, "latest", "junit.xml"))
+	if len(d.Suites) != 1 || d.Suites[0].Name != "debian-12/x86_64" {
+		t.Fatalf("want one testsuite debian-12/x86_64, got %+v", d.Suites)
+	}
+	s := d.Suites[0]
+	passed := 0
+	for _, c := range s.Cases {
+		if c.Failure == nil && c.Error == nil && c.Skipped == nil {
+			passed++
+		}
+	}
+	if passed < 6 || s.Failures != 0 || s.Errors != 0 {
+		t.Errorf("want >= 6 passing cases and none failed: passed=%d failures=%d errors=%d", passed, s.Failures, s.Errors)
+	}
+	props := map[string]string{}
+	for _, p := range s.Properties {
+		props[p.Name] = p.Value
+	}
+	wantAccel := "tcg"
+	if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
+		f.Close()
+		wantAccel = "kvm"
+	}
+	if props["image"] != "debian-12" || props["arch"] != "x86_64" || props["accel"] != wantAccel || props["image.sha256"] != before {
+		t.Errorf("properties = %v; want image, arch, accel=%s, image.sha256=%s", props, wantAccel, before)
+	}
+	target := filepath.Join(dir, "debian-12", "x86_64")
+	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "journal.txt", "user-data", "meta-data", "domain.xml"} {
+		st, err := os.Stat(filepath.Join(target, f))
+		if err != nil || st.Size() == 0 {
+			t.Errorf("evidence %s missing or empty: %v", f, err)
+		}
+	}
+	con, _ := os.ReadFile(filepath.Join(target, "console.log"))
+	if !bytes.Contains(con, []byte("BEGIN SSH HOST KEY FINGERPRINTS")) {
+		t.Error("console.log lacks cloud-init's host key fingerprints")
+	}
+	ud, _ := os.ReadFile(filepath.Join(target, "user-data"))
+	if bytes.Contains(ud, []byte("PRIVATE KEY")) {
+		t.Error("user-data evidence contains a private key")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ginkgo.json")); err != nil {
+		t.Errorf("merged ginkgo.json: %v", err)
+	}
+	if after := fileSHA(t, image); after != before {
+		t.Errorf("the candidate image was written: sha256 %s -> %s", before, after)
+	}
+	assertNothingLeft(t, id, work)
+}
+
+func TestE2EBrokenInputs(t *testing.T) {
+	bin := e2eBinary(t)
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "matrix.yaml")
+	os.WriteFile(missing, []byte("images:\n  - name: gone\n    path: "+dir+"/nope.qcow2\n    format: qcow2\n    arch: x86_64\n    family: debian\n"), 0o644)
+	cases := []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"missing image", []string{"run", "--matrix", missing, "--reports", dir}, []string{"nope.qcow2 does not exist", "make fixtures"}},
+		{"libvirtd unreachable", []string{"run", "--matrix", "../../fixtures/matrix.yaml", "--reports", dir,
+			"--libvirt-uri", "qemu:///system?socket=" + dir + "/no-libvirt-sock"}, []string{"libvirtd not reachable", "libvirtd -d"}},
+		{"unknown arch", []string{"run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "sparc"}, []string{"--arch", "sparc"}},
+		{"unknown flag", []string{"run", "--colour"}, []string{"colour"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(bin, c.args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+				t.Fatalf("exit = %v; want 2\n%s", err, stderr.String())
+			}
+			msg := strings.TrimSpace(stderr.String())
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("stderr %q lacks %q", msg, w)
+				}
+			}
+			if c.name != "unknown flag" && strings.Count(msg, "\n") > 0 {
+				t.Errorf("error should be one line, got:\n%s", msg)
+			}
+		})
+	}
+}
+
+func TestE2EInterruptCleansUp(t *testing.T) {
+	bin := e2eBinary(t)
+	fixtureImage(t)
+	reports, work := t.TempDir(), t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "x86_64",
+		"--reports", reports, "--work-dir", work)
+	pipe, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(pipe)
+	seen := false
+	for sc.Scan() {
+		t.Log(sc.Text())
+		if strings.Contains(sc.Text(), "waiting for SSH") {
+			seen = true
+			break
+		}
+	}
+	if !seen {
+		t.Fatal("run never reached 'waiting for SSH'")
+	}
+	time.Sleep(3 * time.Second) // the guest is booting now
+	cmd.Process.Signal(syscall.SIGINT)
+	go io.Copy(io.Discard, pipe)
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Errorf("interrupted run: %v; want exit 2", err)
+	}
+	id := runID(t, reports)
+	d := readJUnit(t, filepath.Join(reports, id, "junit.xml"))
+	if len(d.Suites) != 1 || d.Suites[0].Errors+d.Suites[0].Failures == 0 {
+		t.Errorf("interrupted run's junit should show the target as not passed: %+v", d.Suites)
+	}
+	assertNothingLeft(t, id, work)
+}

@@ -1,0 +1,109 @@
+package framework
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/console"
+	"github.com/imagegate/imagegate/harness/seed"
+	"github.com/imagegate/imagegate/harness/sshx"
+	"github.com/imagegate/imagegate/harness/vm"
+	"github.com/imagegate/imagegate/harness/vm/libvirt"
+)
+
+// GuestUser is the account the seed creates for the harness.
+const GuestUser = "imagegate"
+
+// Cleanup registers an undo step; steps run in reverse order. The Ginkgo
+// side passes DeferCleanup; tests pass their own.
+type Cleanup func(name string, f func(context.Context) error)
+
+// Boot prepares and starts the target's guest and waits until it accepts
+// our key over SSH with a host key announced on its console. Every resource
+// is handed to cleanup right after it is made. logf reports progress.
+func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...any)) (*Guest, error) {
+	a, err := arch.Lookup(t.Arch)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range []string{t.WorkDir, t.OutDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	key, err := sshx.NewKey(GuestUser + "@" + t.Domain)
+	if err != nil {
+		return nil, err
+	}
+	sp := seed.Spec{InstanceID: t.InstanceID(), Hostname: t.Hostname(),
+		User: seed.User{Name: GuestUser, AuthorizedKey: key.AuthorizedKey}}
+	plan, err := sp.Plan()
+	if err != nil {
+		return nil, err
+	}
+	seedPath := filepath.Join(t.WorkDir, "seed.iso")
+	if err := plan.WriteISO(seedPath); err != nil {
+		return nil, err
+	}
+	cleanup("remove seed", func(context.Context) error { return os.RemoveAll(seedPath) })
+	// Evidence: the seed as the guest saw it (public key only).
+	os.WriteFile(filepath.Join(t.OutDir, "user-data"), plan.UserData(), 0o644)
+	os.WriteFile(filepath.Join(t.OutDir, "meta-data"), plan.MetaData(), 0o644)
+
+	drv, err := libvirt.Connect(ctx, t.LibvirtURI)
+	if err != nil {
+		return nil, err
+	}
+	cleanup("close libvirt connection", func(context.Context) error { return drv.Close() })
+
+	spec := vm.Spec{Name: t.Domain, Arch: a, Accel: arch.Accel(t.Accel), MemoryMiB: t.MemoryMiB, CPUs: t.CPUs,
+		Image: t.ImagePath, ImageFormat: t.ImageFormat, DiskGiB: t.DiskGiB, Seed: seedPath,
+		WorkDir: t.WorkDir, ConsoleLog: filepath.Join(t.OutDir, "console.log"), TBCacheMiB: 256}
+	logf("%s: starting domain %s (%s)", t.ID(), t.Domain, t.Accel)
+	start := time.Now()
+	m, err := drv.Create(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	g := &Guest{Target: t, Machine: m, Key: key, Seed: sp, started: start}
+	cleanup("destroy machine", func(ctx context.Context) error {
+		if t.Keep {
+			logf("%s: --keep: leaving %s running; ssh -p %s %s@127.0.0.1 (key is in memory only: use imagegate spawn later)", t.ID(), t.Domain, portOf(m.SSHAddr()), GuestUser)
+			return nil
+		}
+		err := m.Destroy(ctx)
+		os.Chmod(m.ConsolePath(), 0o644) // QEMU makes it 0600; it is evidence for all
+		return err
+	})
+	if dd, ok := m.(vm.DefinitionDumper); ok {
+		if x, err := dd.Definition(); err == nil {
+			os.WriteFile(filepath.Join(t.OutDir, "domain.xml"), x, 0o644)
+		}
+	}
+	logf("%s: waiting for SSH on %s (timeout %s)", t.ID(), m.SSHAddr(), t.BootTimeout)
+	wctx, cancel := context.WithTimeout(ctx, t.BootTimeout)
+	defer cancel()
+	c, err := sshx.Wait(wctx, sshx.Config{Addr: m.SSHAddr(), User: GuestUser, Key: key,
+		Fingerprints: g.ConsoleFingerprints, Log: logf})
+	if err != nil {
+		return g, fmt.Errorf("%s did not accept SSH within %s: %w\n--- console tail\n%s", t.ID(), t.BootTimeout, err, console.TailFile(m.ConsolePath(), 40))
+	}
+	g.SSH = c
+	g.BootToSSH = time.Since(start)
+	cleanup("close ssh", func(context.Context) error { return c.Close() })
+	logf("%s: SSH up after %s", t.ID(), g.BootToSSH.Round(time.Second))
+	return g, nil
+}
+
+func portOf(addr string) string {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == ':' {
+			return addr[i+1:]
+		}
+	}
+	return addr
+}

@@ -1,0 +1,66 @@
+package framework
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// Suite is a named set of specs. Specs is called while the tree is built,
+// inside the target's container, so it declares Describe/It as usual.
+type Suite struct {
+	Name   string
+	Labels []string
+	Specs  func()
+}
+
+var (
+	regMu    sync.Mutex
+	registry = map[string]Suite{}
+)
+
+// Register adds a suite; call it from a package-level var in the suite's
+// package so importing the package is enough.
+func Register(s Suite) bool {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if _, dup := registry[s.Name]; dup {
+		panic(fmt.Sprintf("framework: suite %q registered twice", s.Name))
+	}
+	registry[s.Name] = s
+	return true
+}
+
+// SuiteNames lists the registered suites, sorted.
+func SuiteNames() []string {
+	regMu.Lock()
+	defer regMu.Unlock()
+	return keys()
+}
+
+func suitesFor(names []string) ([]Suite, error) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	if len(names) == 0 {
+		names = keys()
+	}
+	var out []Suite
+	for _, n := range names {
+		s, ok := registry[n]
+		if !ok {
+			return nil, fmt.Errorf("no suite named %q (have: %v)", n, keys())
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// keys lists the registered names, sorted; the caller holds regMu.
+func keys() []string {
+	var out []string
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

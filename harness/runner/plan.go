@@ -1,0 +1,194 @@
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/matrix"
+	"github.com/imagegate/imagegate/harness/vm/libvirt"
+)
+
+// Options are the run's inputs, as the CLI collected them.
+type Options struct {
+	Matrix      string
+	Arches      []string
+	Images      []string
+	Suites      []string
+	LabelFilter string
+	Focus       []string
+	Keep        bool
+	ReportsDir  string
+	WorkRoot    string // overlays and seeds; default /var/tmp/imagegate
+	LibvirtURI  string
+	Parallel    int
+	KVMDevice   string // default /dev/kvm
+	Accel       string // auto (default), kvm or tcg
+	// BaseBootTimeout is the boot budget of a KVM guest; emulated guests get
+	// it times their arch's factor. A matrix entry may override it.
+	BaseBootTimeout time.Duration
+}
+
+// Plan is a checked run, ready to execute.
+type Plan struct {
+	RunID   string
+	RunDir  string // reports/<run-id>
+	WorkDir string // <work-root>/<run-id>
+	Targets []framework.Target
+	Opts    Options
+	// AccelWhy says, per target, which accelerator it gets and why.
+	AccelWhy []string
+}
+
+// NewPlan checks every input and the host before anything is started.
+func NewPlan(ctx context.Context, o Options) (*Plan, error) {
+	if o.ReportsDir == "" {
+		o.ReportsDir = "reports"
+	}
+	if o.WorkRoot == "" {
+		o.WorkRoot = "/var/tmp/imagegate"
+	}
+	if o.KVMDevice == "" {
+		o.KVMDevice = "/dev/kvm"
+	}
+	if o.BaseBootTimeout == 0 {
+		o.BaseBootTimeout = 3 * time.Minute
+	}
+	if o.Parallel < 1 {
+		o.Parallel = 1
+	}
+	m, err := matrix.Load(o.Matrix)
+	if err != nil {
+		return nil, usage(err)
+	}
+	images, err := m.Select(o.Arches, o.Images)
+	if err != nil {
+		return nil, usage(err)
+	}
+	if err := checkSuites(o.Suites); err != nil {
+		return nil, usage(err)
+	}
+	p := &Plan{RunID: newRunID(), Opts: o}
+	p.RunDir, _ = filepath.Abs(filepath.Join(o.ReportsDir, p.RunID))
+	p.WorkDir = filepath.Join(o.WorkRoot, p.RunID)
+	for _, im := range images {
+		t, err := p.target(ctx, im)
+		if err != nil {
+			return nil, err
+		}
+		p.Targets = append(p.Targets, t)
+	}
+	if err := checkLibvirt(ctx, o.LibvirtURI); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, error) {
+	a, err := arch.Lookup(im.Arch)
+	if err != nil {
+		return framework.Target{}, usage(err)
+	}
+	if err := im.CheckFile(); err != nil {
+		return framework.Target{}, usage(err)
+	}
+	if err := a.CheckEmulator(); err != nil {
+		return framework.Target{}, usage(err)
+	}
+	if _, _, err := a.ResolveFirmware(); err != nil {
+		return framework.Target{}, usage(err)
+	}
+	sum, err := im.SHA256()
+	if err != nil {
+		return framework.Target{}, usage(err)
+	}
+	if err := im.VerifyChecksum(sum); err != nil {
+		return framework.Target{}, usage(err)
+	}
+	acc, why := a.AccelFor(ctx, p.Opts.KVMDevice)
+	switch p.Opts.Accel {
+	case "", "auto":
+	case "tcg":
+		acc, why = arch.TCG, "--accel tcg"
+	case "kvm":
+		if acc != arch.KVM {
+			return framework.Target{}, usage(fmt.Errorf("--accel kvm: %s: %s; use --accel auto or tcg", im.ID(), why))
+		}
+	default:
+		return framework.Target{}, usage(fmt.Errorf("--accel %q: want auto, kvm or tcg", p.Opts.Accel))
+	}
+	p.AccelWhy = append(p.AccelWhy, fmt.Sprintf("%s: %s (%s)", im.ID(), acc, why))
+	timeout := im.Timeout.Duration
+	if timeout == 0 {
+		timeout = time.Duration(float64(p.Opts.BaseBootTimeout) * a.TimeoutFactor(acc))
+	}
+	slug := im.Name + "-" + a.Name
+	return framework.Target{
+		RunID: p.RunID, Image: im.Name, Arch: a.Name, Family: im.Family,
+		ImagePath: im.Path, ImageFormat: im.Format, SHA256: sum, Accel: string(acc),
+		MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: im.DiskGiB, BootTimeout: timeout,
+		LibvirtURI: p.Opts.LibvirtURI, Domain: "imagegate-" + p.RunID + "-" + slug,
+		WorkDir: filepath.Join(p.WorkDir, slug), OutDir: filepath.Join(p.RunDir, im.Name, a.Name),
+		Keep: p.Opts.Keep, Suites: firstNonEmpty(p.Opts.Suites, im.Suites),
+		LabelFilter: p.Opts.LabelFilter, Focus: p.Opts.Focus,
+	}, nil
+}
+
+func firstNonEmpty(a, b []string) []string {
+	if len(a) > 0 {
+		return a
+	}
+	return b
+}
+
+func checkSuites(names []string) error {
+	have := framework.SuiteNames()
+	for _, n := range names {
+		found := false
+		for _, h := range have {
+			found = found || h == n
+		}
+		if !found {
+			return fmt.Errorf("--suite %q: no such suite; built in: %s", n, strings.Join(have, ", "))
+		}
+	}
+	return nil
+}
+
+func checkLibvirt(ctx context.Context, uri string) error {
+	d, err := libvirt.Connect(ctx, uri)
+	if err != nil {
+		return err
+	}
+	return d.Close()
+}
+
+// newRunID is sortable by time and unique: 20261122-203015-1a2b.
+func newRunID() string {
+	b := make([]byte, 2)
+	rand.Read(b)
+	return time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+// prepareDirs makes the run's folders and points reports/latest at it.
+func (p *Plan) prepareDirs() error {
+	for _, d := range []string{p.RunDir, p.WorkDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", d, err)
+		}
+	}
+	latest := filepath.Join(filepath.Dir(p.RunDir), "latest")
+	tmp := latest + ".tmp-" + p.RunID
+	os.Remove(tmp)
+	if err := os.Symlink(p.RunID, tmp); err != nil {
+		return err
+	}
+	return os.Rename(tmp, latest)
+}

@@ -1,0 +1,76 @@
+package runner
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imagegate/imagegate/harness/framework"
+)
+
+func TestExitCode(t *testing.T) {
+	pass := Result{Passed: true}
+	fail := Result{}
+	infra := Result{Infra: "libvirtd went away"}
+	cases := []struct {
+		rs   []Result
+		want int
+	}{
+		{[]Result{pass, pass}, ExitPassed},
+		{[]Result{pass, fail}, ExitFailed},
+		{[]Result{fail, infra}, ExitError},
+		{[]Result{infra, pass}, ExitError},
+	}
+	for i, c := range cases {
+		if got := (Summary{Results: c.rs}).ExitCode(); got != c.want {
+			t.Errorf("case %d: exit %d, want %d", i, got, c.want)
+		}
+	}
+}
+
+func writeMatrix(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "matrix.yaml")
+	os.WriteFile(p, []byte(body), 0o644)
+	return p
+}
+
+func TestNewPlanRejectsBadInputAsUsage(t *testing.T) {
+	dir := t.TempDir()
+	img := filepath.Join(dir, "img.qcow2")
+	os.WriteFile(img, []byte("QFI\xfbxxxx"), 0o644)
+	entry := "images:\n  - name: d\n    path: " + img + "\n    format: qcow2\n    arch: x86_64\n    family: debian\n"
+	cases := map[string]struct {
+		opts Options
+		want string
+	}{
+		"no matrix":     {Options{Matrix: filepath.Join(dir, "none.yaml")}, "--matrix"},
+		"missing image": {Options{Matrix: writeMatrix(t, strings.Replace(entry, img, dir+"/gone.qcow2", 1))}, "does not exist"},
+		"raw as qcow2":  {Options{Matrix: writeMatrix(t, strings.Replace(entry, "format: qcow2", "format: raw", 1))}, "matrix says raw"},
+		"bad arch flag": {Options{Matrix: writeMatrix(t, entry), Arches: []string{"vax"}}, "vax"},
+		"bad suite":     {Options{Matrix: writeMatrix(t, entry), Suites: []string{"nosuch"}}, "nosuch"},
+		"bad checksum": {Options{Matrix: writeMatrix(t, entry+"    checksums: "+writeSums(t, dir)+"\n")},
+			"does not match"},
+	}
+	for name, c := range cases {
+		_, err := NewPlan(context.Background(), c.opts)
+		if err == nil || !IsUsage(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v; want a usage error containing %q", name, err, c.want)
+		}
+	}
+}
+
+func writeSums(t *testing.T, dir string) string {
+	p := filepath.Join(dir, "SHA256SUMS")
+	os.WriteFile(p, []byte(strings.Repeat("0", 64)+"  img.qcow2\n"), 0o644)
+	return p
+}
+
+func TestTargetNaming(t *testing.T) {
+	tg := framework.Target{Image: "debian_12.1", Arch: "x86_64"}
+	if tg.ID() != "debian_12.1/x86_64" || tg.Hostname() != "debian-12-1-x86-64" {
+		t.Errorf("ID %q Hostname %q", tg.ID(), tg.Hostname())
+	}
+}

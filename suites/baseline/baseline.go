@@ -1,0 +1,141 @@
+package baseline
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/imagegate/imagegate/harness/console"
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/pkgdb"
+	"github.com/imagegate/imagegate/harness/remote"
+	"github.com/imagegate/imagegate/harness/sshx"
+)
+
+var _ = framework.Register(framework.Suite{Name: "baseline", Specs: specs})
+
+// run runs cmd in the guest and fails the spec if it could not be run.
+func run(ctx context.Context, cmd string) remote.Result {
+	GinkgoHelper()
+	res, err := framework.G().Run(ctx, cmd)
+	Expect(err).NotTo(HaveOccurred())
+	GinkgoWriter.Println(res.String())
+	return res
+}
+
+// ok runs cmd and fails the spec unless it exits 0; it returns stdout.
+func ok(ctx context.Context, cmd string) string {
+	GinkgoHelper()
+	res := run(ctx, cmd)
+	Expect(res.ExitStatus).To(Equal(0), "command failed:\n%s", res)
+	return res.Stdout
+}
+
+// kernelPackages names the kernel package prefix per package manager.
+var kernelPackages = map[string]string{"dpkg": "linux-image-", "rpm": "kernel"}
+
+func specs() {
+	Describe("cloud-init", func() {
+		It("finished with status done", func(ctx SpecContext) {
+			out := run(ctx, "cloud-init status --long").Stdout
+			Expect(out).To(MatchRegexp(`(?m)^status: done$`), "cloud-init status --long:\n%s", out)
+		})
+
+		It("reported no errors and used the NoCloud datasource", func(ctx SpecContext) {
+			var result struct {
+				V1 struct {
+					Datasource string   `json:"datasource"`
+					Errors     []string `json:"errors"`
+				} `json:"v1"`
+			}
+			out := ok(ctx, "cat /run/cloud-init/result.json")
+			Expect(json.Unmarshal([]byte(out), &result)).To(Succeed(), "result.json:\n%s", out)
+			Expect(result.V1.Errors).To(BeEmpty())
+			Expect(result.V1.Datasource).To(HavePrefix("DataSourceNoCloud"))
+		})
+
+		It("set the hostname from the seed", func(ctx SpecContext) {
+			Expect(strings.TrimSpace(ok(ctx, "hostname"))).To(Equal(framework.G().Seed.Hostname))
+		})
+
+		It("applied the seed's instance-id", func(ctx SpecContext) {
+			Expect(strings.TrimSpace(ok(ctx, "cat /run/cloud-init/.instance-id"))).To(Equal(framework.G().Seed.InstanceID))
+		})
+	})
+
+	Describe("ssh", func() {
+		It("logs in with the injected key as the seeded user, with working sudo", func(ctx SpecContext) {
+			Expect(strings.TrimSpace(ok(ctx, "id -un"))).To(Equal(framework.GuestUser))
+			keys := ok(ctx, "cat ~/.ssh/authorized_keys")
+			Expect(keys).To(ContainSubstring(framework.G().Key.AuthorizedKey))
+			Expect(strings.TrimSpace(ok(ctx, "sudo -n id -u"))).To(Equal("0"))
+		})
+
+		It("refuses password authentication", func(ctx SpecContext) {
+			g := framework.G()
+			offered, err := sshx.OffersPassword(ctx, g.Machine.SSHAddr(), "root", g.ConsoleFingerprints)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(offered).To(BeFalse(), "sshd offers password authentication")
+			eff := ok(ctx, framework.Sudo("sshd -T | grep -i '^passwordauthentication '"))
+			Expect(strings.TrimSpace(eff)).To(Equal("passwordauthentication no"))
+		})
+
+		It("presents only host keys announced on the console", func(ctx SpecContext) {
+			fps := framework.G().ConsoleFingerprints()
+			Expect(fps).NotTo(BeEmpty())
+			out := ok(ctx, "for f in /etc/ssh/ssh_host_*_key.pub; do ssh-keygen -lf $f; done")
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				f := strings.Fields(line)
+				Expect(len(f)).To(BeNumerically(">=", 2), "ssh-keygen -l line %q", line)
+				Expect(fps).To(ContainElement(f[1]), "host key %s not announced on the console", line)
+			}
+		})
+	})
+
+	Describe("accounts", func() {
+		It("root has no usable password", func(ctx SpecContext) {
+			entry := strings.TrimSpace(ok(ctx, framework.Sudo("getent shadow root")))
+			f := strings.Split(entry, ":")
+			Expect(len(f)).To(BeNumerically(">", 2), "shadow entry %q", entry)
+			Expect(f[1]).To(Or(HavePrefix("!"), HavePrefix("*")), "root's password field must be locked (! or *), not empty or a hash")
+		})
+	})
+
+	Describe("packages", func() {
+		var mgr pkgdb.Manager
+		var installed []pkgdb.Package
+		BeforeEach(func(ctx SpecContext) {
+			var err error
+			mgr, err = pkgdb.Detect(ctx, framework.G())
+			Expect(err).NotTo(HaveOccurred())
+			installed, err = mgr.Installed(ctx)
+			Expect(err).NotTo(HaveOccurred())
+		})
+
+		It("has a healthy package database", func(ctx SpecContext) {
+			problems, err := mgr.Audit(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(problems).To(BeEmpty())
+		})
+
+		It("has cloud-init, openssh-server and a kernel installed", func() {
+			for _, name := range []string{"cloud-init", "openssh-server"} {
+				_, found := pkgdb.Find(installed, name)
+				Expect(found).To(BeTrue(), "%s is not installed (%s)", name, mgr.Name())
+			}
+			prefix := kernelPackages[mgr.Name()]
+			Expect(pkgdb.FindPrefix(installed, prefix)).NotTo(BeEmpty(), "no %s* kernel package", prefix)
+		})
+	})
+
+	Describe("console", func() {
+		It("shows no panic, oops, emergency shell or failed unit", func() {
+			log := framework.G().Console()
+			Expect(log).NotTo(BeEmpty())
+			Expect(console.Scan(log)).To(BeEmpty())
+		})
+	})
+}
