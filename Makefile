@@ -1,0 +1,47 @@
+# imagegate — everything a fresh Debian 12 machine needs, as root:
+#   make run    set up the host, build the fixture, run the default matrix
+#   make test   set up the host, build the fixture, unit tests + e2e boot test
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+GO       ?= go
+ARCHES   ?= x86_64
+FIXTURES ?= $(HOME)/.cache/imagegate/fixtures
+MATRIX   ?= fixtures/matrix.yaml
+export IMAGEGATE_FIXTURES := $(FIXTURES)
+
+BIN := bin/imagegate
+
+.PHONY: all host fixtures build run test unit e2e lint clean
+
+all: build
+
+host: ## install packages, write qemu.conf, start virtlogd + libvirtd
+	ci/setup-host.sh
+
+fixtures: host ## build the test images (cached by recipe hash)
+	@for a in $(subst $(comma), ,$(ARCHES)); do fixtures/debian/build.sh --arch $$a --out "$(FIXTURES)"; done
+
+build:
+	$(GO) build -o $(BIN) ./cmd/imagegate
+
+run: host fixtures build ## run the default matrix
+	$(BIN) run --matrix $(MATRIX) --arch $(ARCHES)
+
+unit: ## unit tests of the libraries and the binary (no VMs)
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+e2e: host fixtures build ## boot the fixture for real and check the run's outputs
+	IMAGEGATE_E2E=1 IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 60m -v -run 'E2E' ./cmd/imagegate/
+
+test: host fixtures build unit e2e
+
+lint:
+	$(GO) vet ./...
+	@command -v golangci-lint >/dev/null && golangci-lint run ./... || echo "golangci-lint not installed; go vet only"
+
+clean:
+	rm -rf bin
+
+comma := ,
