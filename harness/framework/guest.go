@@ -28,11 +28,18 @@ type Guest struct {
 
 var _ remote.Runner = (*Guest)(nil)
 
+// CommandTimeout bounds one command in the guest unless the caller's
+// context ends sooner; it scales with the boot timeout (and so with
+// emulation).
+func (g *Guest) CommandTimeout() time.Duration { return max(g.Target.BootTimeout/2, time.Minute) }
+
 // Run runs a command as the harness user.
 func (g *Guest) Run(ctx context.Context, cmd string) (remote.Result, error) {
 	if g.SSH == nil {
 		return remote.Result{Command: cmd}, fmt.Errorf("%s: no SSH connection", g.Target.ID())
 	}
+	ctx, cancel := context.WithTimeout(ctx, g.CommandTimeout())
+	defer cancel()
 	return g.SSH.Run(ctx, cmd)
 }
 

@@ -65,7 +65,7 @@ func Wait(ctx context.Context, cfg Config) (*Client, error) {
 			return nil, fmt.Errorf("ssh %s@%s not reachable after %d attempts: %w (last error: %v)", cfg.User, cfg.Addr, attempt, ctx.Err(), last)
 		case <-time.After(delay):
 		}
-		delay = min(delay*3/2, 5*time.Second)
+		delay = min(delay*3/2, 2*time.Second)
 	}
 }
 
