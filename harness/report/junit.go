@@ -178,11 +178,11 @@ func joinNonEmpty(parts ...string) string {
 	return strings.Join(keep, "\n")
 }
 
+// firstLine is a one-line summary for the message attribute: Gomega's
+// messages span lines ("Expected\n<string>: a\nto equal..."), so white
+// space is folded rather than the text cut at the first newline.
 func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
+	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 300 {
 		s = s[:300] + "..."
 	}
