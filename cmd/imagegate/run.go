@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/runner"
+)
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("imagegate run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o runner.Options
+	var arches, images, suites string
+	var focus multiFlag
+	fs.StringVar(&o.Matrix, "matrix", "fixtures/matrix.yaml", "matrix `FILE` listing the images to test")
+	fs.StringVar(&arches, "arch", "", "comma-separated architectures to test (default: all in the matrix)")
+	fs.StringVar(&images, "image", "", "comma-separated image names to test (default: all in the matrix)")
+	fs.StringVar(&suites, "suite", "", "comma-separated suites to run (default: the image's, else all)")
+	fs.StringVar(&o.LabelFilter, "label-filter", "", "Ginkgo label filter `EXPR`, e.g. 'suite:baseline && !slow'")
+	fs.Var(&focus, "focus", "run only specs whose text matches `REGEX` (repeatable)")
+	fs.BoolVar(&o.Keep, "keep", false, "leave guests running and their disks in place (for debugging)")
+	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for reports; each run writes DIR/<run-id>, DIR/latest points at it")
+	fs.StringVar(&o.WorkRoot, "work-dir", "/var/tmp/imagegate", "`DIR` for overlays and seeds (removed after the run)")
+	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
+	fs.IntVar(&o.Parallel, "parallel", 1, "targets to run at once")
+	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto (KVM where it works, else TCG), kvm or tcg")
+	if err := fs.Parse(args); err != nil {
+		return runner.ExitError
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "imagegate run: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
+		return runner.ExitError
+	}
+	o.Arches, o.Images, o.Suites, o.Focus = split(arches), split(images), split(suites), focus
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	plan, err := runner.NewPlan(ctx, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate: %v\n", err)
+		return runner.ExitError
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
+		return runner.ExitError
+	}
+	sum, err := (&runner.Executor{Self: self, Out: stdout}).Execute(ctx, plan)
+	printSummary(stdout, sum)
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate: %v\n", err)
+		return runner.ExitError
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "imagegate: interrupted; partial reports written")
+		return runner.ExitError
+	}
+	return sum.ExitCode()
+}
+
+func printSummary(w io.Writer, s runner.Summary) {
+	if s.RunDir == "" {
+		return
+	}
+	fmt.Fprintf(w, "\nreports: %s/junit.xml\n", s.RunDir)
+	for _, r := range s.Results {
+		state := "passed"
+		switch {
+		case r.Infra != "":
+			state = "error (not judged)"
+		case !r.Passed:
+			state = "FAILED"
+		}
+		fmt.Fprintf(w, "  %-28s %-20s %s\n", r.Target.ID(), state, r.Duration.Round(1e9))
+	}
+}
+
+func cmdRunTarget(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("imagegate run-target", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("target", "", "target JSON written by imagegate run")
+	if err := fs.Parse(args); err != nil || *path == "" {
+		fmt.Fprintln(stderr, "imagegate run-target: --target FILE is required (this command is run by 'imagegate run')")
+		return runner.ExitError
+	}
+	t, err := framework.ReadTarget(*path)
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate run-target: %v\n", err)
+		return runner.ExitError
+	}
+	ok, err := framework.RunTarget(t, stderr)
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "imagegate run-target: %v\n", err)
+		return runner.ExitError
+	case !ok:
+		return runner.ExitFailed
+	}
+	return runner.ExitPassed
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func split(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
