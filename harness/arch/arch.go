@@ -25,19 +25,24 @@ type Arch struct {
 	GOARCH     string // Go's name for it, to recognise the host
 	QEMUBinary string // e.g. /usr/bin/qemu-system-x86_64
 	Machine    string // libvirt machine type: q35, virt, pseries, s390-ccw-virtio
-	// CPUModel is the QEMU -cpu model used under TCG ("" = libvirt default).
-	CPUModel string
+	// TCGCPU is the QEMU -cpu value used under emulation, passed to QEMU
+	// directly because libvirt cannot express every property (aarch64's
+	// pauth-impdef=on halves boot time). Empty leaves QEMU's default.
+	TCGCPU   string
 	Firmware Firmware
+	ACPI     bool   // the machine type has ACPI (libvirt rejects it elsewhere)
 	Console  string // the kernel's console device: ttyS0, ttyAMA0, hvc0, ttysclp0
-	DiskBus  string // libvirt disk target bus
+	// SerialTarget is libvirt's serial target type for the console file;
+	// empty lets libvirt pick the machine's default.
+	SerialTarget string
+	DiskBus      string // libvirt disk target bus
 	// NICDevice and NICAddr place the user-mode NIC on the command line;
-	// on q35 an unaddressed device would clash with libvirt's root ports.
+	// on q35 and virt an unaddressed device would clash with libvirt's
+	// root ports.
 	NICDevice string
 	NICAddr   string
 	// TCGFactor scales boot and check timeouts when the guest is emulated.
 	TCGFactor float64
-	// UEFIName is the removable-media boot loader name on the ESP.
-	UEFIName string
 	// Packages that provide the emulator and firmware on Debian, named in
 	// errors that tell the user what to install.
 	EmulatorPackage, FirmwarePackage string
@@ -45,25 +50,38 @@ type Arch struct {
 
 var table = []Arch{
 	{
-		Name:       "x86_64",
-		Aliases:    []string{"amd64", "x86-64"},
-		GOARCH:     "amd64",
-		QEMUBinary: "/usr/bin/qemu-system-x86_64",
-		Machine:    "q35",
-		Firmware: Firmware{
-			Kind:         "uefi",
+		Name: "x86_64", Aliases: []string{"amd64", "x86-64"}, GOARCH: "amd64",
+		QEMUBinary: "/usr/bin/qemu-system-x86_64", Machine: "q35",
+		Firmware: Firmware{Kind: "uefi",
 			Code:         []string{"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"},
-			VarsTemplate: []string{"/usr/share/OVMF/OVMF_VARS_4M.fd", "/usr/share/OVMF/OVMF_VARS.fd"},
-		},
-		Console:   "ttyS0",
-		DiskBus:   "virtio",
-		NICDevice: "virtio-net-pci",
-		NICAddr:   "bus=pcie.0,addr=0x10",
-		TCGFactor: 4,
-		UEFIName:  "BOOTX64.EFI",
-
-		EmulatorPackage: "qemu-system-x86",
-		FirmwarePackage: "ovmf",
+			VarsTemplate: []string{"/usr/share/OVMF/OVMF_VARS_4M.fd", "/usr/share/OVMF/OVMF_VARS.fd"}},
+		ACPI: true, Console: "ttyS0", SerialTarget: "isa-serial", DiskBus: "virtio",
+		NICDevice: "virtio-net-pci", NICAddr: "bus=pcie.0,addr=0x10", TCGFactor: 4,
+		EmulatorPackage: "qemu-system-x86", FirmwarePackage: "ovmf",
+	},
+	{
+		Name: "aarch64", Aliases: []string{"arm64"}, GOARCH: "arm64",
+		QEMUBinary: "/usr/bin/qemu-system-aarch64", Machine: "virt", TCGCPU: "max,pauth-impdef=on",
+		Firmware: Firmware{Kind: "uefi",
+			Code:         []string{"/usr/share/AAVMF/AAVMF_CODE.fd"},
+			VarsTemplate: []string{"/usr/share/AAVMF/AAVMF_VARS.fd"}},
+		ACPI: true, Console: "ttyAMA0", SerialTarget: "system-serial", DiskBus: "virtio",
+		NICDevice: "virtio-net-pci", NICAddr: "bus=pcie.0,addr=0x10", TCGFactor: 6,
+		EmulatorPackage: "qemu-system-arm", FirmwarePackage: "qemu-efi-aarch64",
+	},
+	{
+		Name: "ppc64le", Aliases: []string{"ppc64el"}, GOARCH: "ppc64le",
+		QEMUBinary: "/usr/bin/qemu-system-ppc64", Machine: "pseries",
+		Console: "hvc0", SerialTarget: "spapr-vio-serial", DiskBus: "virtio",
+		NICDevice: "virtio-net-pci", TCGFactor: 10,
+		EmulatorPackage: "qemu-system-ppc",
+	},
+	{
+		Name: "s390x", GOARCH: "s390x",
+		QEMUBinary: "/usr/bin/qemu-system-s390x", Machine: "s390-ccw-virtio",
+		Console: "ttysclp0", SerialTarget: "sclp-serial", DiskBus: "virtio",
+		NICDevice: "virtio-net-ccw", TCGFactor: 10,
+		EmulatorPackage: "qemu-system-misc",
 	},
 }
 

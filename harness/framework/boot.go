@@ -62,6 +62,7 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 
 	spec := vm.Spec{Name: t.Domain, Arch: a, Accel: arch.Accel(t.Accel), MemoryMiB: t.MemoryMiB, CPUs: t.CPUs,
 		Image: t.ImagePath, ImageFormat: t.ImageFormat, DiskGiB: t.DiskGiB, Seed: seedPath,
+		Kernel: t.Kernel, Initrd: t.Initrd, Cmdline: t.Cmdline,
 		WorkDir: t.WorkDir, ConsoleLog: filepath.Join(t.OutDir, "console.log"), TBCacheMiB: 256}
 	logf("%s: starting domain %s (%s)", t.ID(), t.Domain, t.Accel)
 	start := time.Now()

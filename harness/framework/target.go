@@ -23,6 +23,9 @@ type Target struct {
 	CPUs        int           `json:"cpus"`
 	DiskGiB     int           `json:"disk_gib"`
 	BootTimeout time.Duration `json:"boot_timeout"`
+	Kernel      string        `json:"kernel,omitempty"`
+	Initrd      string        `json:"initrd,omitempty"`
+	Cmdline     string        `json:"cmdline,omitempty"`
 	LibvirtURI  string        `json:"libvirt_uri"`
 	// Domain is the libvirt domain name; unique per run and target.
 	Domain string `json:"domain"`

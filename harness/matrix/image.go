@@ -12,9 +12,15 @@ import (
 	"strings"
 )
 
-// CheckFile verifies that the image exists and is what its format says:
-// a qcow2 must start with the qcow2 magic, a raw image must not.
+// CheckFile verifies that the image (and a direct-boot kernel and initrd)
+// exist and that the image is what its format says: a qcow2 must start
+// with the qcow2 magic, a raw image must not.
 func (im Image) CheckFile() error {
+	for _, p := range []string{im.Kernel, im.Initrd} {
+		if _, err := os.Stat(p); p != "" && err != nil {
+			return fmt.Errorf("image %s: %s does not exist: build it (`make fixtures`) or fix the matrix", im.ID(), p)
+		}
+	}
 	f, err := os.Open(im.Path)
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -36,31 +42,53 @@ func (im Image) CheckFile() error {
 }
 
 // SHA256 hashes the image file.
-func (im Image) SHA256() (string, error) {
-	f, err := os.Open(im.Path)
+func (im Image) SHA256() (string, error) { return fileSHA256(im.Path) }
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", im.Path, err)
+		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // VerifyChecksum compares sum with the image's entry in its SHA256SUMS
-// file (GNU or BSD format). No checksums file configured is not an error.
+// file (GNU or BSD format), and a direct-boot kernel and initrd with
+// theirs. No checksums file configured is not an error.
 func (im Image) VerifyChecksum(sum string) error {
 	if im.Checksums == "" {
 		return nil
 	}
-	want, err := lookupSum(im.Checksums, filepath.Base(im.Path))
+	if err := im.verifyOne(im.Path, sum); err != nil {
+		return err
+	}
+	for _, p := range []string{im.Kernel, im.Initrd} {
+		if p == "" {
+			continue
+		}
+		s, err := fileSHA256(p)
+		if err != nil {
+			return fmt.Errorf("image %s: %v", im.ID(), err)
+		}
+		if err := im.verifyOne(p, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im Image) verifyOne(path, sum string) error {
+	want, err := lookupSum(im.Checksums, filepath.Base(path))
 	if err != nil {
 		return fmt.Errorf("image %s: %v", im.ID(), err)
 	}
 	if !strings.EqualFold(want, sum) {
-		return fmt.Errorf("image %s: sha256 %s does not match %s in %s: the image changed or is corrupt; rebuild or re-download it", im.ID(), sum, want, im.Checksums)
+		return fmt.Errorf("image %s: sha256 of %s is %s, not %s as in %s: the file changed or is corrupt; rebuild or re-download it", im.ID(), filepath.Base(path), sum, want, im.Checksums)
 	}
 	return nil
 }

@@ -28,6 +28,11 @@ type Image struct {
 	DiskGiB   int      `yaml:"disk_gib"`
 	Timeout   Duration `yaml:"boot_timeout"`
 	Suites    []string `yaml:"suites"`
+	// Kernel, Initrd and Cmdline boot the image directly (firmware: kernel),
+	// for platforms whose boot loader needs a block device to install.
+	Kernel  string `yaml:"kernel"`
+	Initrd  string `yaml:"initrd"`
+	Cmdline string `yaml:"cmdline"`
 
 	line int
 }
@@ -129,12 +134,8 @@ func (im *Image) normalize(base string) error {
 	default:
 		return fmt.Errorf("image %s: format %q must be qcow2 or raw", im.Name, im.Format)
 	}
-	switch im.Firmware {
-	case "":
-		im.Firmware = a.Firmware.Kind
-	case a.Firmware.Kind:
-	default:
-		return fmt.Errorf("image %s: firmware %q is not supported on %s (want %q)", im.Name, im.Firmware, a.Name, a.Firmware.Kind)
+	if err := im.normalizeBoot(a, base); err != nil {
+		return err
 	}
 	if im.Family == "" {
 		return fmt.Errorf("image %s: family (e.g. debian, fedora) is required", im.Name)
@@ -185,6 +186,37 @@ func expand(p, base string) string {
 		p = filepath.Join(base, p)
 	}
 	return filepath.Clean(p)
+}
+
+// normalizeBoot checks how the image boots: through the arch's firmware
+// (uefi, or builtin such as SLOF), or directly from a kernel (firmware:
+// kernel, with kernel: and cmdline:).
+func (im *Image) normalizeBoot(a arch.Arch, base string) error {
+	native := a.Firmware.Kind
+	if native == "" {
+		native = "builtin"
+	}
+	if im.Firmware == "" {
+		im.Firmware = native
+		if im.Kernel != "" {
+			im.Firmware = "kernel"
+		}
+	}
+	switch {
+	case im.Firmware == "kernel":
+		if im.Kernel == "" || im.Cmdline == "" {
+			return fmt.Errorf("image %s: firmware: kernel needs kernel: and cmdline:", im.Name)
+		}
+		im.Kernel = expand(im.Kernel, base)
+		if im.Initrd != "" {
+			im.Initrd = expand(im.Initrd, base)
+		}
+	case im.Firmware != native:
+		return fmt.Errorf("image %s: firmware %q is not supported on %s (want %s or kernel)", im.Name, im.Firmware, a.Name, native)
+	case im.Kernel != "" || im.Initrd != "" || im.Cmdline != "":
+		return fmt.Errorf("image %s: kernel/initrd/cmdline are only for firmware: kernel", im.Name)
+	}
+	return nil
 }
 
 // Select keeps the images whose arch is in arches and name in names (an

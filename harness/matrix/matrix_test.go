@@ -32,17 +32,19 @@ func TestParseGood(t *testing.T) {
 
 func TestParseBad(t *testing.T) {
 	cases := map[string]string{
-		"unknown key":  strings.Replace(good, "family: debian", "family: debian\n    colour: red", 1),
-		"bad arch":     strings.Replace(good, "amd64", "mips", 1),
-		"bad format":   strings.Replace(good, "format: qcow2", "format: vmdk", 1),
-		"no family":    strings.Replace(good, "family: debian", "", 1),
-		"bad duration": strings.Replace(good, "5m", "soon", 1),
-		"bad firmware": strings.Replace(good, "family: debian", "family: debian\n    firmware: bios", 1),
-		"duplicate":    good + strings.TrimPrefix(good, "images:\n"),
-		"empty":        "images: []\n",
+		"unknown key":       strings.Replace(good, "family: debian", "family: debian\n    colour: red", 1),
+		"bad arch":          strings.Replace(good, "amd64", "mips", 1),
+		"bad format":        strings.Replace(good, "format: qcow2", "format: vmdk", 1),
+		"no family":         strings.Replace(good, "family: debian", "", 1),
+		"bad duration":      strings.Replace(good, "5m", "soon", 1),
+		"bad firmware":      strings.Replace(good, "family: debian", "family: debian\n    firmware: bios", 1),
+		"kernel no cmdline": strings.Replace(good, "family: debian", "family: debian\n    kernel: vmlinuz", 1),
+		"cmdline with uefi": strings.Replace(good, "family: debian", "family: debian\n    firmware: uefi\n    cmdline: ro", 1),
+		"duplicate":         good + strings.TrimPrefix(good, "images:\n"),
+		"empty":             "images: []\n",
 	}
 	wantIn := map[string]string{"unknown key": "colour", "bad arch": "mips", "bad format": "vmdk", "no family": "family",
-		"bad duration": "soon", "bad firmware": "bios", "duplicate": "twice", "empty": "no images"}
+		"bad duration": "soon", "bad firmware": "bios", "kernel no cmdline": "needs kernel", "cmdline with uefi": "only for firmware: kernel", "duplicate": "twice", "empty": "no images"}
 	for name, src := range cases {
 		_, err := Parse("m.yaml", []byte(src))
 		if err == nil || !strings.Contains(err.Error(), "m.yaml") || !strings.Contains(err.Error(), wantIn[name]) {
@@ -52,6 +54,23 @@ func TestParseBad(t *testing.T) {
 	_, err := Parse("m.yaml", []byte(strings.Replace(good, "amd64", "mips", 1)))
 	if !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("error does not name the image's line: %v", err)
+	}
+}
+
+func TestDirectKernelBoot(t *testing.T) {
+	src := strings.Replace(strings.Replace(good, "amd64", "s390x", 1), "family: debian",
+		"family: debian\n    kernel: vmlinuz\n    initrd: initrd\n    cmdline: root=LABEL=r console=ttysclp0", 1)
+	m, err := Parse("/m/matrix.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := m.Images[0]
+	if im.Firmware != "kernel" || im.Kernel != "/m/vmlinuz" || im.Initrd != "/m/initrd" {
+		t.Errorf("direct boot image = %+v", im)
+	}
+	ppc := strings.Replace(good, "amd64", "ppc64le", 1)
+	if m, err := Parse("m.yaml", []byte(ppc)); err != nil || m.Images[0].Firmware != "builtin" {
+		t.Errorf("ppc64le default firmware: %v %v", m, err)
 	}
 }
 
@@ -95,7 +114,7 @@ func TestCheckFileAndChecksum(t *testing.T) {
 	if err := im.VerifyChecksum(sum); err != nil {
 		t.Errorf("BSD format: %v", err)
 	}
-	if err := im.VerifyChecksum(strings.Repeat("0", 64)); err == nil || !strings.Contains(err.Error(), "does not match") {
+	if err := im.VerifyChecksum(strings.Repeat("0", 64)); err == nil || !strings.Contains(err.Error(), "changed or is corrupt") {
 		t.Errorf("mismatch: %v", err)
 	}
 }

@@ -102,8 +102,10 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 	if err := a.CheckEmulator(); err != nil {
 		return framework.Target{}, usage(err)
 	}
-	if _, _, err := a.ResolveFirmware(); err != nil {
-		return framework.Target{}, usage(err)
+	if im.Firmware != "kernel" {
+		if _, _, err := a.ResolveFirmware(); err != nil {
+			return framework.Target{}, usage(err)
+		}
 	}
 	sum, err := im.SHA256()
 	if err != nil {
@@ -134,6 +136,7 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 		RunID: p.RunID, Image: im.Name, Arch: a.Name, Family: im.Family,
 		ImagePath: im.Path, ImageFormat: im.Format, SHA256: sum, Accel: string(acc),
 		MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: im.DiskGiB, BootTimeout: timeout,
+		Kernel: im.Kernel, Initrd: im.Initrd, Cmdline: im.Cmdline,
 		LibvirtURI: p.Opts.LibvirtURI, Domain: "imagegate-" + p.RunID + "-" + slug,
 		WorkDir: filepath.Join(p.WorkDir, slug), OutDir: filepath.Join(p.RunDir, im.Name, a.Name),
 		Keep: p.Opts.Keep, Suites: firstNonEmpty(p.Opts.Suites, im.Suites),

@@ -52,7 +52,7 @@ func TestNewPlanRejectsBadInputAsUsage(t *testing.T) {
 		"bad arch flag": {Options{Matrix: writeMatrix(t, entry), Arches: []string{"vax"}}, "vax"},
 		"bad suite":     {Options{Matrix: writeMatrix(t, entry), Suites: []string{"nosuch"}}, "nosuch"},
 		"bad checksum": {Options{Matrix: writeMatrix(t, entry+"    checksums: "+writeSums(t, dir)+"\n")},
-			"does not match"},
+			"changed or is corrupt"},
 	}
 	for name, c := range cases {
 		_, err := NewPlan(context.Background(), c.opts)

@@ -29,10 +29,14 @@ type Spec struct {
 	ImageFormat string // qcow2 or raw
 	DiskGiB     int    // virtual size of the overlay; 0 keeps the image's size
 	Seed        string // NoCloud ISO, attached read-only
-	WorkDir     string // where the overlay and firmware variables go
-	ConsoleLog  string // serial console file; empty puts it in WorkDir
-	SSHPort     int    // host port on 127.0.0.1 forwarded to the guest's 22; 0 picks one
-	TBCacheMiB  int    // TCG translation cache cap; 0 leaves QEMU's default
+	// Kernel, Initrd and Cmdline boot the guest directly, for platforms
+	// whose boot loader cannot be installed without a block device (s390x
+	// zipl). Empty Kernel boots through the firmware.
+	Kernel, Initrd, Cmdline string
+	WorkDir                 string // where the overlay and firmware variables go
+	ConsoleLog              string // serial console file; empty puts it in WorkDir
+	SSHPort                 int    // host port on 127.0.0.1 forwarded to the guest's 22; 0 picks one
+	TBCacheMiB              int    // TCG translation cache cap; 0 leaves QEMU's default
 }
 
 // Validate reports the first problem with the spec.

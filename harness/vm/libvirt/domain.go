@@ -34,9 +34,12 @@ type sizedInt struct {
 }
 
 type osSpec struct {
-	Type   osType  `xml:"type"`
-	Loader *loader `xml:"loader,omitempty"`
-	NVRAM  *nvram  `xml:"nvram,omitempty"`
+	Type    osType  `xml:"type"`
+	Loader  *loader `xml:"loader,omitempty"`
+	NVRAM   *nvram  `xml:"nvram,omitempty"`
+	Kernel  string  `xml:"kernel,omitempty"`
+	Initrd  string  `xml:"initrd,omitempty"`
+	Cmdline string  `xml:"cmdline,omitempty"`
 }
 
 type osType struct {
@@ -74,7 +77,6 @@ type devices struct {
 	Emulator string   `xml:"emulator"`
 	Disks    []disk   `xml:"disk"`
 	Serial   serial   `xml:"serial"`
-	Console  console  `xml:"console"`
 	Video    video    `xml:"video"`
 	Balloon  memModel `xml:"memballoon"`
 }
@@ -107,12 +109,6 @@ type target struct {
 }
 
 type serial struct {
-	Type   string `xml:"type,attr"`
-	Source source `xml:"source"`
-	Target target `xml:"target"`
-}
-
-type console struct {
 	Type   string `xml:"type,attr"`
 	Source source `xml:"source"`
 	Target target `xml:"target"`
@@ -164,14 +160,14 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 	}
 	a := s.Arch
 	d := domain{
-		Type:     string(map[arch.Accel]string{arch.KVM: "kvm", arch.TCG: "qemu"}[s.Accel]),
-		QemuNS:   qemuNS,
-		Name:     s.Name,
-		Memory:   sizedInt{Unit: "MiB", Value: s.MemoryMiB},
-		VCPU:     s.CPUs,
-		OS:       osSpec{Type: osType{Arch: a.Name, Machine: a.Machine, Value: "hvm"}},
-		Features: features{ACPI: &struct{}{}},
-		OnPower:  "destroy", OnReboot: "restart", OnCrash: "destroy",
+		Type:   string(map[arch.Accel]string{arch.KVM: "kvm", arch.TCG: "qemu"}[s.Accel]),
+		QemuNS: qemuNS,
+		Name:   s.Name,
+		Memory: sizedInt{Unit: "MiB", Value: s.MemoryMiB},
+		VCPU:   s.CPUs,
+		OS: osSpec{Type: osType{Arch: a.Name, Machine: a.Machine, Value: "hvm"},
+			Kernel: s.Kernel, Initrd: s.Initrd, Cmdline: s.Cmdline},
+		OnPower: "destroy", OnReboot: "restart", OnCrash: "destroy",
 		Devices: devices{
 			Emulator: a.QEMUBinary,
 			Disks: []disk{
@@ -181,12 +177,14 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 					Source: source{File: s.Seed}, Target: target{Dev: "vdb", Bus: a.DiskBus},
 					ReadOnly: &struct{}{}, Serial: "cidata"},
 			},
-			Serial:  serial{Type: "file", Source: source{Path: p.Console}, Target: target{Port: intp(0)}},
-			Console: console{Type: "file", Source: source{Path: p.Console}, Target: target{Type: "serial", Port: intp(0)}},
+			Serial:  serial{Type: "file", Source: source{Path: p.Console}, Target: target{Type: a.SerialTarget, Port: intp(0)}},
 			Video:   video{Model: memModel{Type: "none"}},
 			Balloon: memModel{Model: "none"},
 		},
-		Cmdline: qemuExtra{Args: netArgs(s)},
+		Cmdline: qemuExtra{Args: append(netArgs(s), cpuArgs(s)...)},
+	}
+	if a.ACPI {
+		d.Features.ACPI = &struct{}{}
 	}
 	if d.Type == "" {
 		return nil, fmt.Errorf("vm spec %s: unknown accelerator %q", s.Name, s.Accel)
@@ -194,13 +192,10 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 	if s.Accel == arch.TCG && s.TBCacheMiB > 0 {
 		d.Features.TCG = &tcg{TBCache: sizedInt{Unit: "MiB", Value: s.TBCacheMiB}}
 	}
-	switch {
-	case s.Accel == arch.KVM:
+	if s.Accel == arch.KVM {
 		d.CPU = &cpu{Mode: "host-passthrough"}
-	case a.CPUModel != "":
-		d.CPU = &cpu{Mode: "custom", Model: a.CPUModel}
 	}
-	if a.Firmware.Kind == "uefi" {
+	if a.Firmware.Kind == "uefi" && s.Kernel == "" {
 		if fwCode == "" || fwVars == "" {
 			return nil, fmt.Errorf("vm spec %s: %s needs UEFI firmware paths", s.Name, a.Name)
 		}
@@ -225,6 +220,16 @@ func netArgs(s vm.Spec) []qemuArg {
 		{"-netdev"}, {fmt.Sprintf("user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:22", s.SSHPort)},
 		{"-device"}, {nic},
 	}
+}
+
+// cpuArgs sets the emulated CPU model directly: libvirt's CPU modes cannot
+// set properties such as aarch64's pauth-impdef, and QEMU takes the last
+// -cpu on its command line.
+func cpuArgs(s vm.Spec) []qemuArg {
+	if s.Accel != arch.TCG || s.Arch.TCGCPU == "" {
+		return nil
+	}
+	return []qemuArg{{"-cpu"}, {s.Arch.TCGCPU}}
 }
 
 func intp(i int) *int { return &i }

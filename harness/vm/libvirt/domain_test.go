@@ -14,27 +14,42 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func testSpec(t *testing.T, acc arch.Accel) vm.Spec {
-	a, err := arch.Lookup("x86_64")
+func testSpec(t *testing.T, acc arch.Accel) vm.Spec { return archSpec(t, "x86_64", acc) }
+
+func archSpec(t *testing.T, name string, acc arch.Accel) vm.Spec {
+	a, err := arch.Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return vm.Spec{
-		Name: "imagegate-run1-debian-12-x86_64", Arch: a, Accel: acc,
+		Name: "imagegate-run1-debian-12-" + a.Name, Arch: a, Accel: acc,
 		MemoryMiB: 1024, CPUs: 1, Image: "/images/debian-12.qcow2", ImageFormat: "qcow2",
 		Seed: "/run/w/seed.iso", WorkDir: "/run/w", SSHPort: 40022, TBCacheMiB: 256,
 	}
 }
 
 func TestDomainXMLGolden(t *testing.T) {
-	for _, acc := range []arch.Accel{arch.TCG, arch.KVM} {
-		t.Run(string(acc), func(t *testing.T) {
-			s := testSpec(t, acc)
-			got, err := DomainXML(s, PathsFor(s), "/fw/CODE.fd", "/fw/VARS.fd")
+	cases := []struct {
+		name string
+		spec vm.Spec
+	}{
+		{"x86_64-tcg", archSpec(t, "x86_64", arch.TCG)},
+		{"x86_64-kvm", archSpec(t, "x86_64", arch.KVM)},
+		{"aarch64-tcg", archSpec(t, "aarch64", arch.TCG)},
+		{"ppc64le-tcg", archSpec(t, "ppc64le", arch.TCG)},
+		{"s390x-tcg-direct", func() vm.Spec {
+			s := archSpec(t, "s390x", arch.TCG)
+			s.Kernel, s.Initrd, s.Cmdline = "/images/vmlinuz", "/images/initrd", "root=LABEL=debian-root console=ttysclp0"
+			return s
+		}()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := DomainXML(c.spec, PathsFor(c.spec), "/fw/CODE.fd", "/fw/VARS.fd")
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "domain-x86_64-"+string(acc)+".xml")
+			golden := filepath.Join("testdata", "domain-"+c.name+".xml")
 			if *update {
 				os.WriteFile(golden, got, 0o644)
 			}

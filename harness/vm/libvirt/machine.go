@@ -42,9 +42,12 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 	if err := s.Arch.CheckEmulator(); err != nil {
 		return nil, err
 	}
-	code, vars, err := s.Arch.ResolveFirmware()
-	if err != nil {
-		return nil, err
+	var code, vars string
+	var err error
+	if s.Kernel == "" {
+		if code, vars, err = s.Arch.ResolveFirmware(); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkImage(s.Image); err != nil {
 		return nil, err
