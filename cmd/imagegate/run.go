@@ -30,7 +30,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for reports; each run writes DIR/<run-id>, DIR/latest points at it")
 	fs.StringVar(&o.WorkRoot, "work-dir", "/var/tmp/imagegate", "`DIR` for overlays and seeds (removed after the run)")
 	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
-	fs.IntVar(&o.Parallel, "parallel", 1, "targets to run at once")
+	parallel := fs.String("parallel", "auto", "targets to run at once: `N` or auto (by CPUs and free memory)")
 	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto (KVM where it works, else TCG), kvm or tcg")
 	if err := fs.Parse(args); err != nil {
 		return runner.ExitError
@@ -40,6 +40,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return runner.ExitError
 	}
 	o.Arches, o.Images, o.Suites, o.Focus = split(arches), split(images), split(suites), focus
+	var err error
+	if o.Parallel, err = runner.ParseParallel(*parallel); err != nil {
+		fmt.Fprintf(stderr, "imagegate: %v\n", err)
+		return runner.ExitError
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -64,7 +64,7 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 		Image: t.ImagePath, ImageFormat: t.ImageFormat, DiskGiB: t.DiskGiB, Seed: seedPath,
 		Kernel: t.Kernel, Initrd: t.Initrd, Cmdline: t.Cmdline,
 		WorkDir: t.WorkDir, ConsoleLog: filepath.Join(t.OutDir, "console.log"), TBCacheMiB: 256}
-	logf("%s: starting domain %s (%s)", t.ID(), t.Domain, t.Accel)
+	logf("starting domain %s (%s)", t.Domain, t.Accel)
 	start := time.Now()
 	m, err := drv.Create(ctx, spec)
 	if err != nil {
@@ -73,7 +73,7 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	g := &Guest{Target: t, Machine: m, Key: key, Seed: sp, started: start}
 	cleanup("destroy machine", func(ctx context.Context) error {
 		if t.Keep {
-			logf("%s: --keep: leaving %s running; ssh -p %s %s@127.0.0.1 (key is in memory only: use imagegate spawn later)", t.ID(), t.Domain, portOf(m.SSHAddr()), GuestUser)
+			logf("--keep: leaving %s running; ssh -p %s %s@127.0.0.1 (key is in memory only: use imagegate spawn later)", t.Domain, portOf(m.SSHAddr()), GuestUser)
 			return nil
 		}
 		err := m.Destroy(ctx)
@@ -85,7 +85,7 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 			os.WriteFile(filepath.Join(t.OutDir, "domain.xml"), x, 0o644)
 		}
 	}
-	logf("%s: waiting for SSH on %s (timeout %s)", t.ID(), m.SSHAddr(), t.BootTimeout)
+	logf("waiting for SSH on %s (timeout %s)", m.SSHAddr(), t.BootTimeout)
 	wctx, cancel := context.WithTimeout(ctx, t.BootTimeout)
 	defer cancel()
 	c, err := sshx.Wait(wctx, sshx.Config{Addr: m.SSHAddr(), User: GuestUser, Key: key,
@@ -96,7 +96,7 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	g.SSH = c
 	g.BootToSSH = time.Since(start)
 	cleanup("close ssh", func(context.Context) error { return c.Close() })
-	logf("%s: SSH up after %s", t.ID(), g.BootToSSH.Round(time.Second))
+	logf("SSH up after %s", g.BootToSSH.Round(time.Second))
 	return g, nil
 }
 

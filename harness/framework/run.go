@@ -11,6 +11,7 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the framework is where Ginkgo lives
+	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
 	"github.com/imagegate/imagegate/harness/vm"
@@ -48,6 +49,11 @@ func RunTarget(t Target, progress io.Writer) (bool, error) {
 	}
 	gomega.RegisterFailHandler(Fail)
 	declareBoot(t, logf)
+	ReportAfterEach(func(r SpecReport) {
+		if r.State.Is(types.SpecStatePassed | types.SpecStateFailureStates) {
+			logf("check %s: %s (%s)", r.State, r.FullText(), r.RunTime.Round(time.Millisecond))
+		}
+	})
 	for _, s := range suites {
 		labels := append([]string{"suite:" + s.Name}, s.Labels...)
 		Describe(s.Name, Label(labels...), s.Specs)
@@ -85,7 +91,7 @@ func declareBoot(t Target, logf func(string, ...any)) {
 		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "boot %s", t.ID())
 		// Runs first on the way out, while the guest is still up.
 		cleanup("collect evidence", g.CollectEvidence)
-		logf("%s: waiting for cloud-init to finish", t.ID())
+		logf("waiting for cloud-init to finish")
 		gomega.Expect(g.settle(ctx)).To(gomega.Succeed())
 		AddReportEntry("boot-to-ssh-seconds", fmt.Sprintf("%.1f", g.BootToSSH.Seconds()))
 	}, NodeTimeout(t.BootTimeout+5*time.Minute))

@@ -62,6 +62,7 @@ type Executor struct {
 
 	mu      sync.Mutex
 	results []Result
+	board   *board
 }
 
 // Execute runs every target, at most Opts.Parallel at once. When ctx is
@@ -75,6 +76,12 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	if err := p.prepareDirs(); err != nil {
 		return sum, err
 	}
+	ids := make([]string, len(p.Targets))
+	for i, t := range p.Targets {
+		ids[i] = t.ID()
+	}
+	e.board = newBoard(e.Out, ids)
+	defer e.board.Close()
 	e.results = make([]Result, len(p.Targets))
 	for i, t := range p.Targets {
 		e.results[i] = Result{Target: t, Infra: "not started (the run was stopped first)"}
@@ -82,7 +89,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	if err := e.writeReports(p); err != nil {
 		return sum, err
 	}
-	e.logf("run %s: %d target(s), reports in %s", p.RunID, len(p.Targets), p.RunDir)
+	e.logf("run %s: %d target(s), %d at a time %s, reports in %s", p.RunID, len(p.Targets), p.Opts.Parallel, p.ParallelWhy, p.RunDir)
 	for _, w := range p.AccelWhy {
 		e.logf("accelerator %s", w)
 	}
@@ -112,11 +119,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	return sum, cleanup.Join(e.writeReports(p), e.sweep(p))
 }
 
-func (e *Executor) logf(format string, args ...any) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	fmt.Fprintf(e.Out, format+"\n", args...)
-}
+func (e *Executor) logf(format string, args ...any) { e.board.Printf(format, args...) }
 
 // runTarget runs one target in a child process and judges how it ended.
 func (e *Executor) runTarget(ctx context.Context, t framework.Target) Result {
@@ -136,7 +139,8 @@ func (e *Executor) runTarget(ctx context.Context, t framework.Target) Result {
 		return r
 	}
 	defer logFile.Close()
-	e.logf("[%s] started (%s, boot timeout %s)", t.ID(), t.Accel, t.BootTimeout)
+	e.board.Start(t.ID())
+	e.board.Line(t.ID(), fmt.Sprintf("started (%s, boot timeout %s)", t.Accel, t.BootTimeout))
 	cmd := exec.Command(e.Self, "run-target", "--target", tfile)
 	cmd.Stdout = logFile
 	progress, _ := cmd.StderrPipe()
@@ -154,7 +158,7 @@ func (e *Executor) runTarget(ctx context.Context, t framework.Target) Result {
 		sc := bufio.NewScanner(progress)
 		for sc.Scan() {
 			fmt.Fprintln(logFile, sc.Text())
-			e.logf("[%s] %s", t.ID(), sc.Text())
+			e.board.Line(t.ID(), sc.Text())
 		}
 	}()
 	waited := make(chan error, 1)
@@ -163,7 +167,7 @@ func (e *Executor) runTarget(ctx context.Context, t framework.Target) Result {
 	select {
 	case werr = <-waited:
 	case <-ctx.Done():
-		e.logf("[%s] interrupted: stopping and cleaning up (up to %s)", t.ID(), e.Grace)
+		e.board.Line(t.ID(), fmt.Sprintf("interrupted: stopping and cleaning up (up to %s)", e.Grace))
 		cmd.Process.Signal(os.Interrupt)
 		select {
 		case werr = <-waited:
@@ -197,11 +201,12 @@ func (e *Executor) judge(r Result, werr error) Result {
 	}
 	r.Duration = time.Since(r.Started)
 	r.Passed = code == 0 && r.Infra == ""
-	verdict := map[bool]string{true: "PASSED", false: "FAILED"}[r.Passed]
+	verdict := map[bool]string{true: "passed", false: "FAILED"}[r.Passed]
 	if r.Infra != "" {
-		verdict = "ERROR (not judged): " + firstLine(r.Infra)
+		verdict = "ERROR (not judged)"
 	}
-	e.logf("[%s] %s in %s", t.ID(), verdict, time.Since(r.Started).Round(time.Second))
+	e.board.Finish(t.ID(), verdict)
+	e.board.Line(t.ID(), fmt.Sprintf("%s in %s %s", strings.ToUpper(verdict), r.Duration.Round(time.Second), firstLine(r.Infra)))
 	return r
 }
 

@@ -28,7 +28,7 @@ type Options struct {
 	ReportsDir  string
 	WorkRoot    string // overlays and seeds; default /var/tmp/imagegate
 	LibvirtURI  string
-	Parallel    int
+	Parallel    int    // targets at once; 0 sizes the pool by CPUs and memory
 	KVMDevice   string // default /dev/kvm
 	Accel       string // auto (default), kvm or tcg
 	// BaseBootTimeout is the boot budget of a KVM guest; emulated guests get
@@ -43,8 +43,10 @@ type Plan struct {
 	WorkDir string // <work-root>/<run-id>
 	Targets []framework.Target
 	Opts    Options
-	// AccelWhy says, per target, which accelerator it gets and why.
-	AccelWhy []string
+	// AccelWhy says, per target, which accelerator it gets and why;
+	// ParallelWhy how the worker pool was sized.
+	AccelWhy    []string
+	ParallelWhy string
 }
 
 // NewPlan checks every input and the host before anything is started.
@@ -60,9 +62,6 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	}
 	if o.BaseBootTimeout == 0 {
 		o.BaseBootTimeout = 3 * time.Minute
-	}
-	if o.Parallel < 1 {
-		o.Parallel = 1
 	}
 	m, err := matrix.Load(o.Matrix)
 	if err != nil {
@@ -87,6 +86,11 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	}
 	if err := checkLibvirt(ctx, o.LibvirtURI); err != nil {
 		return nil, err
+	}
+	if p.Opts.Parallel < 1 {
+		var why string
+		p.Opts.Parallel, why = AutoParallel(p.Targets)
+		p.ParallelWhy = "auto: " + why
 	}
 	return p, nil
 }
