@@ -73,7 +73,7 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	g := &Guest{Target: t, Machine: m, Key: key, Seed: sp, started: start}
 	cleanup("destroy machine", func(ctx context.Context) error {
 		if t.Keep {
-			logf("--keep: leaving %s running; ssh -p %s %s@127.0.0.1 (key is in memory only: use imagegate spawn later)", t.Domain, portOf(m.SSHAddr()), GuestUser)
+			logf("--keep: leaving %s running: %s", t.Domain, g.keepAccess())
 			return nil
 		}
 		err := m.Destroy(ctx)
@@ -98,13 +98,4 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	cleanup("close ssh", func(context.Context) error { return c.Close() })
 	logf("SSH up after %s", g.BootToSSH.Round(time.Second))
 	return g, nil
-}
-
-func portOf(addr string) string {
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == ':' {
-			return addr[i+1:]
-		}
-	}
-	return addr
 }

@@ -3,6 +3,7 @@ package framework
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,25 @@ func (g *Guest) Console() []byte {
 
 // ConsoleFingerprints are the host key fingerprints announced on the console.
 func (g *Guest) ConsoleFingerprints() []string { return console.Fingerprints(g.Console()) }
+
+// keepAccess writes the private key and the verified host key into the
+// work dir (never the reports) and returns the ssh command for a person.
+func (g *Guest) keepAccess() string {
+	if g.SSH == nil {
+		return "the guest never answered SSH; see " + g.Machine.ConsolePath()
+	}
+	key := filepath.Join(g.Target.WorkDir, "id_ed25519")
+	known := filepath.Join(g.Target.WorkDir, "known_hosts")
+	if err := g.Key.WritePrivate(key); err != nil {
+		return "cannot write the key: " + err.Error()
+	}
+	if err := os.WriteFile(known, []byte(g.SSH.KnownHostsLine()+"\n"), 0o644); err != nil {
+		return "cannot write known_hosts: " + err.Error()
+	}
+	host, port, _ := net.SplitHostPort(g.Machine.SSHAddr())
+	return fmt.Sprintf("ssh -i %s -o UserKnownHostsFile=%s -p %s %s@%s; destroy with: virsh destroy %s",
+		key, known, port, GuestUser, host, g.Target.Domain)
+}
 
 // evidence is what is fetched from the guest before it is destroyed.
 var evidence = []struct{ file, cmd string }{

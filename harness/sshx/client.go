@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/imagegate/imagegate/harness/remote"
 )
@@ -36,9 +37,10 @@ type Config struct {
 
 // Client is one SSH connection to a guest.
 type Client struct {
-	cfg Config
-	mu  sync.Mutex
-	c   *ssh.Client
+	cfg     Config
+	mu      sync.Mutex
+	c       *ssh.Client
+	hostKey ssh.PublicKey
 }
 
 var _ remote.Runner = (*Client)(nil)
@@ -52,9 +54,9 @@ func Wait(ctx context.Context, cfg Config) (*Client, error) {
 	delay := 500 * time.Millisecond
 	var last error
 	for attempt := 1; ; attempt++ {
-		c, err := dial(ctx, cfg)
+		c, key, err := dial(ctx, cfg)
 		if err == nil {
-			return &Client{cfg: cfg, c: c}, nil
+			return &Client{cfg: cfg, c: c, hostKey: key}, nil
 		}
 		last = err
 		if cfg.Log != nil && attempt%10 == 0 {
@@ -69,18 +71,23 @@ func Wait(ctx context.Context, cfg Config) (*Client, error) {
 	}
 }
 
-func dial(ctx context.Context, cfg Config) (*ssh.Client, error) {
+func dial(ctx context.Context, cfg Config) (*ssh.Client, ssh.PublicKey, error) {
+	var hostKey ssh.PublicKey
+	verify := verifyAgainst(cfg.Fingerprints)
 	cc := &ssh.ClientConfig{
-		User:            cfg.User,
-		Auth:            []ssh.AuthMethod{ssh.PublicKeys(cfg.Key.Signer)},
-		HostKeyCallback: verifyAgainst(cfg.Fingerprints),
-		Timeout:         cfg.DialTimeout,
+		User: cfg.User,
+		Auth: []ssh.AuthMethod{ssh.PublicKeys(cfg.Key.Signer)},
+		HostKeyCallback: func(h string, a net.Addr, k ssh.PublicKey) error {
+			hostKey = k
+			return verify(h, a, k)
+		},
+		Timeout: cfg.DialTimeout,
 	}
 	dctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
 	defer cancel()
 	conn, err := (&net.Dialer{}).DialContext(dctx, "tcp", cfg.Addr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The handshake has no context: bound it with a deadline on the conn.
 	deadline, _ := dctx.Deadline()
@@ -88,10 +95,10 @@ func dial(ctx context.Context, cfg Config) (*ssh.Client, error) {
 	sc, chans, reqs, err := ssh.NewClientConn(conn, cfg.Addr, cc)
 	if err != nil {
 		conn.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	conn.SetDeadline(time.Time{})
-	return ssh.NewClient(sc, chans, reqs), nil
+	return ssh.NewClient(sc, chans, reqs), hostKey, nil
 }
 
 // verifyAgainst trusts exactly the keys whose fingerprints are announced.
@@ -132,9 +139,20 @@ func (c *Client) Reconnect(ctx context.Context) error {
 		return err
 	}
 	c.mu.Lock()
-	c.c = n.c
+	c.c, c.hostKey = n.c, n.hostKey
 	c.mu.Unlock()
 	return nil
+}
+
+// KnownHostsLine is an OpenSSH known_hosts line for the verified host key,
+// so a person can connect with ssh(1) with host key checking on.
+func (c *Client) KnownHostsLine() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hostKey == nil {
+		return ""
+	}
+	return knownhosts.Line([]string{knownhosts.Normalize(c.cfg.Addr)}, c.hostKey)
 }
 
 // Run runs cmd in a new session. When ctx ends first, the remote command is

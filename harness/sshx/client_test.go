@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +96,21 @@ func TestRunAndVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	if line := c.KnownHostsLine(); !strings.Contains(line, "ssh-ed25519 ") || !strings.HasPrefix(line, "[127.0.0.1]:") {
+		t.Errorf("known_hosts line %q", line)
+	}
+	kp := filepath.Join(t.TempDir(), "id")
+	if err := key.WritePrivate(kp); err != nil {
+		t.Fatal(err)
+	}
+	pemBytes, _ := os.ReadFile(kp)
+	back, err := ssh.ParsePrivateKey(pemBytes)
+	if err != nil || string(back.PublicKey().Marshal()) != string(key.Signer.PublicKey().Marshal()) {
+		t.Errorf("written private key does not round-trip: %v", err)
+	}
+	if st, _ := os.Stat(kp); st.Mode().Perm() != 0o600 {
+		t.Errorf("private key mode %v", st.Mode().Perm())
+	}
 	res, err := c.Run(ctx, "echo hello")
 	if err != nil || res.Stdout != "hello\n" || res.ExitStatus != 0 {
 		t.Errorf("echo: %+v %v", res, err)

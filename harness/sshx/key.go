@@ -3,17 +3,30 @@ package sshx
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/pem"
 	"fmt"
+	"os"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
 )
 
 // Key is an ephemeral ed25519 key pair made for one run. The private half
-// never leaves memory.
+// stays in memory unless a person asks to keep the guest (WritePrivate).
 type Key struct {
 	Signer        ssh.Signer
 	AuthorizedKey string // one authorized_keys line, with comment
+	private       ed25519.PrivateKey
+}
+
+// WritePrivate writes the private key in OpenSSH format, mode 0600, for
+// ssh -i. Only for kept guests; never into reports.
+func (k Key) WritePrivate(path string) error {
+	block, err := ssh.MarshalPrivateKey(k.private, "")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, pem.EncodeToMemory(block), 0o600)
 }
 
 // NewKey makes a fresh key whose authorized_keys line carries comment.
@@ -30,5 +43,5 @@ func NewKey(comment string) (Key, error) {
 	if comment != "" {
 		line += " " + comment
 	}
-	return Key{Signer: signer, AuthorizedKey: line}, nil
+	return Key{Signer: signer, AuthorizedKey: line, private: priv}, nil
 }
