@@ -49,7 +49,12 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	if err := plan.WriteISO(seedPath); err != nil {
 		return nil, err
 	}
-	cleanup("remove seed", func(context.Context) error { return os.RemoveAll(seedPath) })
+	cleanup("remove seed", func(context.Context) error {
+		if t.Keep {
+			return nil // a kept guest still uses it
+		}
+		return os.RemoveAll(seedPath)
+	})
 	// Evidence: the seed as the guest saw it (public key only).
 	os.WriteFile(filepath.Join(t.OutDir, "user-data"), plan.UserData(), 0o644)
 	os.WriteFile(filepath.Join(t.OutDir, "meta-data"), plan.MetaData(), 0o644)

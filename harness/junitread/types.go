@@ -72,7 +72,10 @@ func (t Target) ID() string { return t.Image + "/" + t.Arch }
 
 // Counts is the number of cases per status.
 type Counts struct {
-	Passed, Failed, Errors, Skipped int
+	Passed  int `json:"passed"`
+	Failed  int `json:"failed"`
+	Errors  int `json:"errors"`
+	Skipped int `json:"skipped"`
 }
 
 func (c Counts) String() string {
