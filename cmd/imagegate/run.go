@@ -30,6 +30,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for reports; each run writes DIR/<run-id>, DIR/latest points at it")
 	fs.StringVar(&o.WorkRoot, "work-dir", "/var/tmp/imagegate", "`DIR` for overlays and seeds (removed after the run)")
 	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
+	fs.StringVar(&o.Shard, "shard", "", "run only part `i/n` of the matrix (deterministic), to share it between agents")
+	retries := fs.Int("retries", 1, "times to re-run a target that hit an infrastructure error (never a failed check)")
 	parallel := fs.String("parallel", "auto", "targets to run at once: `N` or auto (by CPUs and free memory)")
 	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto (KVM where it works, else TCG), kvm or tcg")
 	if err := fs.Parse(args); err != nil {
@@ -58,7 +60,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
 		return runner.ExitError
 	}
-	sum, err := (&runner.Executor{Self: self, Out: stdout}).Execute(ctx, plan)
+	sum, err := (&runner.Executor{Self: self, Out: stdout, Retries: *retries}).Execute(ctx, plan)
 	printSummary(stdout, sum)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)

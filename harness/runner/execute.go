@@ -59,6 +59,9 @@ type Executor struct {
 	Out  io.Writer
 	// Grace is how long interrupted children get to clean up.
 	Grace time.Duration
+	// Retries is how often a target that hit an infrastructure error is
+	// run again.
+	Retries int
 
 	mu      sync.Mutex
 	results []Result
@@ -121,8 +124,23 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 
 func (e *Executor) logf(format string, args ...any) { e.board.Printf(format, args...) }
 
-// runTarget runs one target in a child process and judges how it ended.
+// runTarget runs a target, again when the host failed (an infrastructure
+// error: libvirtd gone, a port clash, no memory), at most Retries more
+// times. A failure of the image is never retried.
 func (e *Executor) runTarget(ctx context.Context, t framework.Target) Result {
+	r := e.runOnce(ctx, t)
+	for attempt := 1; attempt <= e.Retries && r.Infra != "" && ctx.Err() == nil; attempt++ {
+		e.board.Line(t.ID(), fmt.Sprintf("infrastructure error, retrying (%d of %d): %s", attempt, e.Retries, firstLine(r.Infra)))
+		for _, f := range []string{framework.InfraErrorFile, "ginkgo.json"} {
+			os.Remove(filepath.Join(t.OutDir, f))
+		}
+		r = e.runOnce(ctx, t)
+	}
+	return r
+}
+
+// runOnce runs one target in a child process and judges how it ended.
+func (e *Executor) runOnce(ctx context.Context, t framework.Target) Result {
 	r := Result{Target: t, Started: time.Now()}
 	if err := os.MkdirAll(t.OutDir, 0o755); err != nil {
 		r.Infra = err.Error()

@@ -28,6 +28,7 @@ type Options struct {
 	ReportsDir  string
 	WorkRoot    string // overlays and seeds; default /var/tmp/imagegate
 	LibvirtURI  string
+	Shard       string // i/n: run only this part of the matrix
 	Parallel    int    // targets at once; 0 sizes the pool by CPUs and memory
 	KVMDevice   string // default /dev/kvm
 	Accel       string // auto (default), kvm or tcg
@@ -70,6 +71,13 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	images, err := m.Select(o.Arches, o.Images)
 	if err != nil {
 		return nil, usage(err)
+	}
+	shard, err := ParseShard(o.Shard)
+	if err != nil {
+		return nil, err
+	}
+	if images = shard.Apply(images); len(images) == 0 {
+		return nil, usage(fmt.Errorf("--shard %s: this shard has no targets (the matrix selects fewer than %d)", o.Shard, shard.N))
 	}
 	if err := checkSuites(o.Suites); err != nil {
 		return nil, usage(err)

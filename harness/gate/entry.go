@@ -1,0 +1,113 @@
+package gate
+
+import (
+	"fmt"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// entry reads one item of images:.
+func (l nodes) entry(n *yaml.Node, path string) (Entry, error) {
+	e := Entry{Line: deref(n).Line}
+	var waiverNodes []*yaml.Node
+	err := l.mapping(n, path, []field{
+		{"name", true, func(n *yaml.Node, p string) error {
+			s, err := l.str(n, p)
+			if err == nil && !imageRE.MatchString(s) {
+				err = l.errf(n, p, "%q is not an image name or glob (lowercase letters, digits, '.', '_', '-', '*', '?')", s)
+			}
+			e.Name = NewPattern(s)
+			return err
+		}},
+		{"arches", true, func(n *yaml.Node, p string) (err error) {
+			e.Arches, err = l.arches(n, p)
+			if err == nil && len(e.Arches) == 0 {
+				err = l.errf(n, p, "must list at least one arch")
+			}
+			return err
+		}},
+		{"suites", false, func(n *yaml.Node, p string) error {
+			s, err := l.strs(n, p)
+			for i, v := range s {
+				if err == nil && !suiteRE.MatchString(v) {
+					err = l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", p, i), "%q is not a suite name", v)
+				}
+			}
+			e.Suites = s
+			return err
+		}},
+		{"tests", false, func(n *yaml.Node, p string) error {
+			s, err := l.strs(n, p)
+			for _, v := range s {
+				e.Tests = append(e.Tests, NewPattern(v))
+			}
+			return err
+		}},
+		{"grace_days", false, func(n *yaml.Node, p string) (err error) {
+			e.GraceDays, err = l.nonNegInt(n, p)
+			return err
+		}},
+		{"waivers", false, func(n *yaml.Node, p string) error {
+			return l.sequence(n, p, func(item *yaml.Node, wp string) error {
+				w, err := l.waiver(item, wp)
+				e.Waivers = append(e.Waivers, w)
+				waiverNodes = append(waiverNodes, item)
+				return err
+			})
+		}},
+	})
+	if err != nil {
+		return e, err
+	}
+	if len(e.Suites)+len(e.Tests) == 0 {
+		return e, l.errf(n, path, "needs suites: or tests: (what must be green)")
+	}
+	return e, l.waiverArches(e, waiverNodes, path)
+}
+
+// waiverArches insists that a waiver names only arches its entry requires:
+// anything else is a typo that would waive nothing.
+func (l nodes) waiverArches(e Entry, wn []*yaml.Node, path string) error {
+	for i, w := range e.Waivers {
+		for _, a := range w.Arches {
+			if !oneOf(e.Arches, a) {
+				return l.errf(wn[i], fmt.Sprintf("%s.waivers[%d].arches", path, i),
+					"%q is not one of this entry's arches (%s)", a, strings.Join(e.Arches, ", "))
+			}
+		}
+	}
+	return nil
+}
+
+// waiver reads one item of waivers:.
+func (l nodes) waiver(n *yaml.Node, path string) (Waiver, error) {
+	w := Waiver{Line: deref(n).Line}
+	err := l.mapping(n, path, []field{
+		{"test", true, func(n *yaml.Node, p string) error {
+			s, err := l.str(n, p)
+			w.Test = NewPattern(s)
+			return err
+		}},
+		{"arches", false, func(n *yaml.Node, p string) (err error) {
+			w.Arches, err = l.arches(n, p)
+			return err
+		}},
+		{"tracker", true, func(n *yaml.Node, p string) (err error) {
+			w.Tracker, err = l.str(n, p)
+			if err == nil && hasSpace(w.Tracker) {
+				err = l.errf(n, p, "%q must be a link or an issue id, without spaces", w.Tracker)
+			}
+			return err
+		}},
+		{"expires", true, func(n *yaml.Node, p string) (err error) {
+			w.Expires, w.Until, err = l.date(n, p)
+			return err
+		}},
+		{"reason", false, func(n *yaml.Node, p string) (err error) {
+			w.Reason, err = l.str(n, p)
+			return err
+		}},
+	})
+	return w, err
+}

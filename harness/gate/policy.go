@@ -1,0 +1,64 @@
+package gate
+
+import (
+	"fmt"
+	"time"
+)
+
+// Policy is a loaded promotion policy.
+type Policy struct {
+	File   string
+	Images []Entry // in file order; the first entry that matches an image applies
+}
+
+// Entry is the policy of the images whose name matches Name.
+type Entry struct {
+	Name      Pattern   // an exact name or a glob
+	Arches    []string  // required arches, canonical names
+	Suites    []string  // required suites: every case of these counts
+	Tests     []Pattern // required checks: each must have a result on each arch
+	GraceDays int       // a failing check first seen less than this many days ago does not block
+	Waivers   []Waiver
+	Line      int
+}
+
+// Where names the entry for people: "debian-* (policy.yaml:4)".
+func (e Entry) Where(file string) string { return fmt.Sprintf("%s (%s:%d)", e.Name.Text, file, e.Line) }
+
+// Waiver accepts the failure of the checks matching Test on Arches (all
+// the entry's arches if empty) until the end of the Expires day, UTC.
+type Waiver struct {
+	Test    Pattern
+	Arches  []string
+	Tracker string
+	Expires string    // YYYY-MM-DD as written
+	Until   time.Time // the first instant it no longer applies: 00:00 UTC the day after Expires
+	Reason  string
+	Line    int
+}
+
+// Valid reports whether the waiver still applies at now.
+func (w Waiver) Valid(now time.Time) bool { return now.Before(w.Until) }
+
+// Covers reports whether the waiver is about arch.
+func (w Waiver) Covers(arch string) bool {
+	if len(w.Arches) == 0 {
+		return true
+	}
+	for _, a := range w.Arches {
+		if a == arch {
+			return true
+		}
+	}
+	return false
+}
+
+// Match returns the first entry whose name pattern matches image.
+func (p *Policy) Match(image string) (*Entry, bool) {
+	for i := range p.Images {
+		if p.Images[i].Name.Match(image) {
+			return &p.Images[i], true
+		}
+	}
+	return nil, false
+}

@@ -1,0 +1,93 @@
+// Package junitreadtest writes JUnit reports in imagegate's format for
+// tests of the gate, of merging and of promotion: no VMs needed.
+package junitreadtest
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
+
+	"github.com/imagegate/imagegate/harness/junitread"
+	"github.com/imagegate/imagegate/harness/report"
+)
+
+// Target is one <image>/<arch> of a fake report.
+type Target struct {
+	Image, Arch, SHA256, RunID, Path string
+	Started                          time.Time // zero: no timestamp
+	Cases                            []Case
+}
+
+// Case is one test case; Suite "" makes a harness case (boot, cleanup).
+type Case struct {
+	Suite, Name string
+	Status      junitread.Status
+	Message     string
+}
+
+// Pass, Fail, Err and Skip make cases.
+func Pass(suite, name string) Case { return Case{suite, name, junitread.Passed, ""} }
+func Fail(suite, name string) Case {
+	return Case{suite, name, junitread.Failed, "expected true, got false"}
+}
+func Err(suite, name string) Case  { return Case{suite, name, junitread.Error, "interrupted by user"} }
+func Skip(suite, name string) Case { return Case{suite, name, junitread.Skipped, "not on this arch"} }
+
+// Boot is the harness's boot case, passed.
+func Boot() Case { return Pass("", "boot: the guest starts and accepts SSH with a verified host key") }
+
+// Write writes dir/junit.xml (making dir) and returns its path.
+func Write(t testing.TB, dir string, targets ...Target) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "junit.xml")
+	if err := report.WriteFile(p, Doc(targets...)); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Doc builds the document as harness/report does for a real run.
+func Doc(targets ...Target) junit.Testsuites {
+	doc := junit.Testsuites{Name: "imagegate"}
+	for i, tg := range targets {
+		id := tg.Image + "/" + tg.Arch
+		ts := junit.Testsuite{Name: id, ID: i, Time: "1.000"}
+		if !tg.Started.IsZero() {
+			ts.SetTimestamp(tg.Started)
+		}
+		for _, p := range [][2]string{{"image", tg.Image}, {"arch", tg.Arch}, {"accel", "tcg"},
+			{"image.sha256", tg.SHA256}, {"image.path", tg.Path}, {"run-id", tg.RunID}} {
+			ts.AddProperty(p[0], p[1])
+		}
+		for _, c := range tg.Cases {
+			ts.AddTestcase(testcase(id, c))
+		}
+		doc.AddSuite(ts)
+	}
+	doc.Skipped = 0
+	doc.Time = "1.000"
+	return doc
+}
+
+func testcase(id string, c Case) junit.Testcase {
+	tc := junit.Testcase{Name: c.Name, Classname: id, Time: "0.100"}
+	if c.Suite != "" {
+		tc.Classname += "." + c.Suite
+	}
+	res := &junit.Result{Message: c.Message, Type: string(c.Status), Data: c.Message}
+	switch c.Status {
+	case junitread.Failed:
+		tc.Failure = res
+	case junitread.Error:
+		tc.Error = res
+	case junitread.Skipped:
+		tc.Skipped = &junit.Result{Message: c.Message}
+	}
+	return tc
+}
