@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/cleanup"
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
@@ -25,7 +26,7 @@ type Cleanup func(name string, f func(context.Context) error)
 // Boot prepares and starts the target's guest and waits until it accepts
 // our key over SSH with a host key announced on its console. Every resource
 // is handed to cleanup right after it is made. logf reports progress.
-func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...any)) (*Guest, error) {
+func Boot(ctx context.Context, t Target, undo Cleanup, logf func(string, ...any)) (*Guest, error) {
 	a, err := arch.Lookup(t.Arch)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	if err := plan.WriteISO(seedPath); err != nil {
 		return nil, err
 	}
-	cleanup("remove seed", func(context.Context) error {
+	undo("remove seed", func(context.Context) error {
 		if t.Keep {
 			return nil // a kept guest still uses it
 		}
@@ -63,7 +64,7 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	if err != nil {
 		return nil, err
 	}
-	cleanup("close libvirt connection", func(context.Context) error { return drv.Close() })
+	undo("close libvirt connection", func(context.Context) error { return drv.Close() })
 
 	spec := vm.Spec{Name: t.Domain, Arch: a, Accel: arch.Accel(t.Accel), MemoryMiB: t.MemoryMiB, CPUs: t.CPUs,
 		Image: t.ImagePath, ImageFormat: t.ImageFormat, DiskGiB: t.DiskGiB, Seed: seedPath,
@@ -75,15 +76,22 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	if err != nil {
 		return nil, err
 	}
-	g := &Guest{Target: t, Machine: m, Key: key, Seed: sp, started: start}
-	cleanup("destroy machine", func(ctx context.Context) error {
+	g := &Guest{Target: t, Machine: m, Key: key, Seed: sp, started: start,
+		Timings: map[string]float64{"domain-start": time.Since(start).Seconds()}}
+	undo("destroy machine", func(ctx context.Context) error {
 		if t.Keep {
 			logf("--keep: leaving %s running: %s", t.Domain, g.keepAccess())
 			return nil
 		}
-		err := m.Destroy(ctx)
+		var errs []error
+		if k, ok := m.(vm.DiskKeeper); ok && t.KeepFailed && g.failed {
+			disk := filepath.Join(t.OutDir, "disk.qcow2")
+			errs = append(errs, k.KeepDisk(ctx, disk))
+			logf("--keep-failed: the guest's disk is %s (an overlay on %s)", disk, t.ImagePath)
+		}
+		errs = append(errs, m.Destroy(ctx))
 		os.Chmod(m.ConsolePath(), 0o644) // QEMU makes it 0600; it is evidence for all
-		return err
+		return cleanup.Join(errs...)
 	})
 	if dd, ok := m.(vm.DefinitionDumper); ok {
 		if x, err := dd.Definition(); err == nil {
@@ -100,7 +108,8 @@ func Boot(ctx context.Context, t Target, cleanup Cleanup, logf func(string, ...a
 	}
 	g.SSH = c
 	g.BootToSSH = time.Since(start)
-	cleanup("close ssh", func(context.Context) error { return c.Close() })
+	g.Timings["boot-to-ssh"] = g.BootToSSH.Seconds()
+	undo("close ssh", func(context.Context) error { return c.Close() })
 	logf("SSH up after %s", g.BootToSSH.Round(time.Second))
 	return g, nil
 }

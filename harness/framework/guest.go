@@ -2,8 +2,8 @@ package framework
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +25,9 @@ type Guest struct {
 	Seed      seed.Spec
 	BootToSSH time.Duration
 	started   time.Time
+	// Timings are phase durations in seconds, saved as timings.json.
+	Timings map[string]float64
+	failed  bool // a spec failed: --keep-failed keeps the disk
 }
 
 var _ remote.Runner = (*Guest)(nil)
@@ -62,23 +65,25 @@ func (g *Guest) Console() []byte {
 // ConsoleFingerprints are the host key fingerprints announced on the console.
 func (g *Guest) ConsoleFingerprints() []string { return console.Fingerprints(g.Console()) }
 
-// keepAccess writes the private key and the verified host key into the
-// work dir (never the reports) and returns the ssh command for a person.
+// keepAccess writes the private key, the verified host key and an
+// access.json into the work dir (never the reports), and returns how a
+// person gets in: `imagegate ssh <target>`, or plain ssh.
 func (g *Guest) keepAccess() string {
 	if g.SSH == nil {
 		return "the guest never answered SSH; see " + g.Machine.ConsolePath()
 	}
-	key := filepath.Join(g.Target.WorkDir, "id_ed25519")
-	known := filepath.Join(g.Target.WorkDir, "known_hosts")
-	if err := g.Key.WritePrivate(key); err != nil {
+	a := Access{Target: g.Target.ID(), Domain: g.Target.Domain, Addr: g.Machine.SSHAddr(), User: GuestUser,
+		Key: filepath.Join(g.Target.WorkDir, "id_ed25519"), KnownHosts: filepath.Join(g.Target.WorkDir, "known_hosts")}
+	if err := g.Key.WritePrivate(a.Key); err != nil {
 		return "cannot write the key: " + err.Error()
 	}
-	if err := os.WriteFile(known, []byte(g.SSH.KnownHostsLine()+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(a.KnownHosts, []byte(g.SSH.KnownHostsLine()+"\n"), 0o644); err != nil {
 		return "cannot write known_hosts: " + err.Error()
 	}
-	host, port, _ := net.SplitHostPort(g.Machine.SSHAddr())
-	return fmt.Sprintf("ssh -i %s -o UserKnownHostsFile=%s -p %s %s@%s; destroy with: virsh destroy %s",
-		key, known, port, GuestUser, host, g.Target.Domain)
+	if err := a.write(g.Target.WorkDir); err != nil {
+		return "cannot write access.json: " + err.Error()
+	}
+	return fmt.Sprintf("imagegate ssh %s   (or: %s); destroy with: virsh destroy %s", a.Target, strings.Join(a.SSHArgs(), " "), a.Domain)
 }
 
 // evidence is what is fetched from the guest before it is destroyed.
@@ -88,6 +93,8 @@ var evidence = []struct{ file, cmd string }{
 	{"cloud-init-status.txt", "cloud-init status --long"},
 	{"cloud-init-result.json", "cat /run/cloud-init/result.json"},
 	{"journal.txt", "journalctl -b --no-pager -o short-monotonic"},
+	// cloud-init's own bundle, without user-data (it may hold secrets).
+	{"cloud-init-logs.tar.gz", "cloud-init collect-logs -t /run/imagegate-ci-logs.tgz >/dev/null 2>&1 && cat /run/imagegate-ci-logs.tgz && rm -f /run/imagegate-ci-logs.tgz"},
 }
 
 // CollectEvidence saves guest logs into the target's report folder. It goes
@@ -109,6 +116,10 @@ func (g *Guest) CollectEvidence(ctx context.Context) error {
 		if werr := os.WriteFile(filepath.Join(g.Target.OutDir, e.file), []byte(body), 0o644); werr != nil {
 			return werr
 		}
+	}
+	g.Timings["total-until-evidence"] = time.Since(g.started).Seconds()
+	if b, err := json.MarshalIndent(g.Timings, "", "  "); err == nil {
+		os.WriteFile(filepath.Join(g.Target.OutDir, "timings.json"), b, 0o644)
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("evidence not fully collected: %s", strings.Join(failed, ", "))

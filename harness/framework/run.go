@@ -50,6 +50,9 @@ func RunTarget(t Target, progress io.Writer) (bool, error) {
 	gomega.RegisterFailHandler(Fail)
 	declareBoot(t, logf)
 	ReportAfterEach(func(r SpecReport) {
+		if r.State.Is(types.SpecStateFailureStates) && current != nil {
+			current.failed = true
+		}
 		if r.State.Is(types.SpecStatePassed | types.SpecStateFailureStates) {
 			logf("check %s: %s (%s)", r.State, r.FullText(), r.RunTime.Round(time.Millisecond))
 		}
@@ -84,6 +87,9 @@ func declareBoot(t Target, logf func(string, ...any)) {
 	BeforeSuite(func(ctx SpecContext) {
 		g, err := Boot(ctx, t, cleanup, logf)
 		current = g
+		if err != nil && g != nil {
+			g.failed = true // a guest that never answered is a failure
+		}
 		if errors.Is(err, vm.ErrInfrastructure) {
 			// The host failed, not the image: tell the orchestrator.
 			os.WriteFile(filepath.Join(t.OutDir, InfraErrorFile), []byte(err.Error()+"\n"), 0o644)
@@ -92,7 +98,9 @@ func declareBoot(t Target, logf func(string, ...any)) {
 		// Runs first on the way out, while the guest is still up.
 		cleanup("collect evidence", g.CollectEvidence)
 		logf("waiting for cloud-init to finish")
+		settleStart := time.Now()
 		gomega.Expect(g.settle(ctx)).To(gomega.Succeed())
+		g.Timings["cloud-init-settle"] = time.Since(settleStart).Seconds()
 		AddReportEntry("boot-to-ssh-seconds", fmt.Sprintf("%.1f", g.BootToSSH.Seconds()))
 	}, NodeTimeout(t.BootTimeout+5*time.Minute))
 }

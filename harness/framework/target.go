@@ -34,6 +34,9 @@ type Target struct {
 	WorkDir string `json:"work_dir"`
 	OutDir  string `json:"out_dir"`
 	Keep    bool   `json:"keep"`
+	// KeepFailed keeps the disk (overlay) of a target with a failed check
+	// in its report folder.
+	KeepFailed bool `json:"keep_failed,omitempty"`
 
 	Suites      []string `json:"suites,omitempty"`
 	LabelFilter string   `json:"label_filter,omitempty"`

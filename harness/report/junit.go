@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -25,6 +26,12 @@ type Target struct {
 	Duration   time.Duration     //
 	Error      string            // the run could not judge the image (infrastructure)
 	Extra      map[string]string // more properties, e.g. from report entries
+	// Attachments are evidence files linked from every failed case, as
+	// [[ATTACHMENT|path]] lines that Jenkins' JUnit attachments plugin reads.
+	Attachments []string
+	// Reproduce is the command that boots the same image digest on the same
+	// arch and keeps it; a failed case adds --focus for its own spec.
+	Reproduce string
 }
 
 // ConsoleTailLines is how much of the console a failed case carries.
@@ -84,7 +91,7 @@ func suiteFor(t Target) (junit.Testsuite, error) {
 				if tail == "" {
 					tail = "--- serial console (last lines)\n" + console.TailFile(t.Console, ConsoleTailLines)
 				}
-				tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(output(sr), tail))}
+				tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(reproduce(t, tc.Name), output(sr), tail, attachments(t)))}
 			}
 			ts.AddTestcase(tc)
 			cases++
@@ -96,8 +103,9 @@ func suiteFor(t Target) (junit.Testsuite, error) {
 			msg = "the run produced no results (it crashed or was interrupted before any spec ran)"
 		}
 		ts.AddTestcase(junit.Testcase{Name: "run", Classname: clean(t.ID),
-			Error:     &junit.Result{Message: clean(firstLine(msg)), Type: "infrastructure", Data: clean(msg)},
-			SystemOut: &junit.Output{Data: clean("--- serial console (last lines)\n" + console.TailFile(t.Console, ConsoleTailLines))}})
+			Error: &junit.Result{Message: clean(firstLine(msg)), Type: "infrastructure", Data: clean(msg)},
+			SystemOut: &junit.Output{Data: clean(joinNonEmpty(reproduce(t, ""),
+				"--- serial console (last lines)\n"+console.TailFile(t.Console, ConsoleTailLines), attachments(t)))}})
 	}
 	return ts, nil
 }
@@ -162,6 +170,30 @@ func testcase(target string, sr types.SpecReport) (junit.Testcase, bool) {
 		tc.Failure = &junit.Result{Message: firstLine(msg), Type: sr.State.String(), Data: detail}
 	}
 	return tc, true
+}
+
+// reproduce is the one-line command to re-run a failed spec (all of the
+// target's specs when spec is empty) on the same image digest and arch,
+// leaving the guest up afterwards.
+func reproduce(t Target, spec string) string {
+	if t.Reproduce == "" {
+		return ""
+	}
+	cmd := t.Reproduce
+	if spec != "" {
+		cmd += " --focus " + shellQuote(regexp.QuoteMeta(spec))
+	}
+	return "reproduce: " + cmd
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func attachments(t Target) string {
+	var b strings.Builder
+	for _, a := range t.Attachments {
+		fmt.Fprintf(&b, "[[ATTACHMENT|%s]]\n", a)
+	}
+	return b.String()
 }
 
 func output(sr types.SpecReport) string {

@@ -44,6 +44,7 @@ func TestBuildAndValidate(t *testing.T) {
 	os.WriteFile(consolePath, []byte("boot\r\n"+nasty+"\nlast console line\n"), 0o644)
 	targets := []Target{
 		{ID: "debian-12/x86_64", GinkgoJSON: writeGinkgo(t, dir), Console: consolePath, Duration: 90 * time.Second, Started: time.Now(),
+			Attachments: []string{consolePath}, Reproduce: "imagegate run --image debian-12 --arch x86_64 --keep",
 			Properties: [][2]string{{"image", "debian-12"}, {"arch", "x86_64"}, {"accel", "tcg"}, {"image.sha256", "abc"}}},
 		{ID: "crashed/x86_64", Error: "child exited: signal: killed\n" + nasty, Console: filepath.Join(dir, "missing.log")},
 		{ID: "never-started/x86_64"},
@@ -84,7 +85,8 @@ func TestBuildAndValidate(t *testing.T) {
 	if parsed.Suites[1].Errors != 1 || parsed.Suites[2].Errors != 1 {
 		t.Errorf("crashed and empty targets must carry an error case: %+v", parsed.Suites[1:])
 	}
-	for _, want := range []string{`name="image.sha256" value="abc"`, `name="accel" value="tcg"`, "boot-to-ssh-seconds", "last console line", "ssh refuses passwords", "destroy machine"} {
+	for _, want := range []string{`name="image.sha256" value="abc"`, `name="accel" value="tcg"`, "boot-to-ssh-seconds", "last console line", "ssh refuses passwords", "destroy machine",
+		"[[ATTACHMENT|" + consolePath + "]]", "reproduce: imagegate run --image debian-12 --arch x86_64 --keep --focus 'ssh refuses passwords'"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("junit.xml lacks %q", want)
 		}

@@ -251,6 +251,7 @@ func (e *Executor) writeReports(p *Plan) error {
 			Started: r.Started, Duration: r.Duration, Error: r.Infra,
 			Properties: [][2]string{{"image", t.Image}, {"arch", t.Arch}, {"accel", t.Accel},
 				{"image.sha256", t.SHA256}, {"image.path", t.ImagePath}, {"run-id", t.RunID}},
+			Attachments: evidenceFiles(t.OutDir), Reproduce: reproducer(p, t),
 		})
 		if b, err := os.ReadFile(gj); err == nil {
 			var rs []types.Report
@@ -271,6 +272,29 @@ func (e *Executor) writeReports(p *Plan) error {
 		return err
 	}
 	return report.AtomicWrite(filepath.Join(p.RunDir, "ginkgo.json"), b)
+}
+
+// evidenceFiles lists a target's evidence for JUnit attachments.
+func evidenceFiles(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() && e.Name() != "target.json" && e.Name() != "ginkgo.json" {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out
+}
+
+// reproducer is the command that boots the same digest on the same arch
+// and leaves the guest up; report adds --focus per failed spec.
+func reproducer(p *Plan, t framework.Target) string {
+	cmd := fmt.Sprintf("imagegate run --matrix %s --image %s --arch %s --expect-sha256 %s --keep",
+		p.Opts.Matrix, t.Image, t.Arch, t.SHA256)
+	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != libvirt.DefaultURI {
+		cmd += " --libvirt-uri '" + p.Opts.LibvirtURI + "'"
+	}
+	return cmd
 }
 
 // sweep destroys any domain of this run still defined and removes the

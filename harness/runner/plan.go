@@ -25,13 +25,17 @@ type Options struct {
 	LabelFilter string
 	Focus       []string
 	Keep        bool
+	KeepFailed  bool
 	ReportsDir  string
 	WorkRoot    string // overlays and seeds; default /var/tmp/imagegate
 	LibvirtURI  string
-	Shard       string // i/n: run only this part of the matrix
-	Parallel    int    // targets at once; 0 sizes the pool by CPUs and memory
-	KVMDevice   string // default /dev/kvm
-	Accel       string // auto (default), kvm or tcg
+	// ExpectSHA256 pins the image digest (a reproducer of a failed run):
+	// a different image is refused before anything boots.
+	ExpectSHA256 string
+	Shard        string // i/n: run only this part of the matrix
+	Parallel     int    // targets at once; 0 sizes the pool by CPUs and memory
+	KVMDevice    string // default /dev/kvm
+	Accel        string // auto (default), kvm or tcg
 	// BaseBootTimeout is the boot budget of a KVM guest; emulated guests get
 	// it times their arch's factor. A matrix entry may override it.
 	BaseBootTimeout time.Duration
@@ -63,6 +67,9 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	}
 	if o.BaseBootTimeout == 0 {
 		o.BaseBootTimeout = 3 * time.Minute
+	}
+	if abs, err := filepath.Abs(o.Matrix); err == nil {
+		o.Matrix = abs // reproducers name it from anywhere
 	}
 	m, err := matrix.Load(o.Matrix)
 	if err != nil {
@@ -126,6 +133,9 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 	if err := im.VerifyChecksum(sum); err != nil {
 		return framework.Target{}, usage(err)
 	}
+	if p.Opts.ExpectSHA256 != "" && !strings.EqualFold(p.Opts.ExpectSHA256, sum) {
+		return framework.Target{}, usage(fmt.Errorf("image %s: sha256 is %s, not %s as --expect-sha256 says: it is not the image that was tested", im.ID(), sum, p.Opts.ExpectSHA256))
+	}
 	acc, why := a.AccelFor(ctx, p.Opts.KVMDevice)
 	switch p.Opts.Accel {
 	case "", "auto":
@@ -151,7 +161,7 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 		Kernel: im.Kernel, Initrd: im.Initrd, Cmdline: im.Cmdline,
 		LibvirtURI: p.Opts.LibvirtURI, Domain: "imagegate-" + p.RunID + "-" + slug,
 		WorkDir: filepath.Join(p.WorkDir, slug), OutDir: filepath.Join(p.RunDir, im.Name, a.Name),
-		Keep: p.Opts.Keep, Suites: firstNonEmpty(p.Opts.Suites, im.Suites),
+		Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Suites: firstNonEmpty(p.Opts.Suites, im.Suites),
 		LabelFilter: p.Opts.LabelFilter, Focus: p.Opts.Focus,
 	}, nil
 }

@@ -82,6 +82,12 @@ type DefinitionDumper interface {
 	Definition() ([]byte, error)
 }
 
+// DiskKeeper is an optional ability: KeepDisk stops the guest and moves
+// its disk (the overlay) to dst instead of letting Destroy delete it.
+type DiskKeeper interface {
+	KeepDisk(ctx context.Context, dst string) error
+}
+
 // FreePort asks the kernel for a free TCP port on 127.0.0.1. Another process
 // may take it before QEMU binds it; drivers retry on such a clash.
 func FreePort() (int, error) {

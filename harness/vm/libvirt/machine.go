@@ -118,6 +118,24 @@ func (m *Machine) Destroy(ctx context.Context) error {
 	return m.destroy
 }
 
+// KeepDisk stops the domain and moves its overlay to dst (for
+// --keep-failed); Destroy then has nothing left to remove but the rest.
+func (m *Machine) KeepDisk(ctx context.Context, dst string) error {
+	if err := m.d.DestroyByName(ctx, m.spec.Name); err != nil {
+		return err
+	}
+	if err := os.Rename(m.paths.Overlay, dst); err != nil {
+		// Another file system: copy with qemu-img, which keeps the backing link.
+		out, cerr := exec.CommandContext(ctx, "qemu-img", "convert", "-O", "qcow2", "-B", m.spec.Image, "-F", m.spec.ImageFormat, m.paths.Overlay, dst).CombinedOutput()
+		if cerr != nil {
+			return fmt.Errorf("keep disk %s: %v: %s", dst, cerr, out)
+		}
+	}
+	return nil
+}
+
+var _ vm.DiskKeeper = (*Machine)(nil)
+
 func checkImage(path string) error {
 	st, err := os.Stat(path)
 	if err != nil {

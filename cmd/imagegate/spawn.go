@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/runner"
+)
+
+func init() {
+	register("spawn", command{summary: "boot one image and leave it running; prints how to ssh in", run: cmdSpawn})
+	register("ssh", command{summary: "ssh into a guest left running by spawn or run --keep: imagegate ssh IMAGE/ARCH [command]", run: cmdSSH})
+}
+
+func cmdSpawn(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("imagegate spawn", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o runner.Options
+	var arch, image string
+	fs.StringVar(&o.Matrix, "matrix", "fixtures/matrix.yaml", "matrix `FILE` listing the images")
+	fs.StringVar(&image, "image", "", "image `NAME` from the matrix (required)")
+	fs.StringVar(&arch, "arch", "", "architecture (required when the image has several)")
+	fs.StringVar(&o.ExpectSHA256, "expect-sha256", "", "refuse to boot unless the image has this sha256 (as a reproducer pins it)")
+	fs.StringVar(&o.WorkRoot, "work-dir", "/var/tmp/imagegate", "`DIR` for the overlay, seed and key")
+	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for the console log")
+	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
+	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto, kvm or tcg")
+	if err := fs.Parse(args); err != nil {
+		return runner.ExitError
+	}
+	if image == "" {
+		fmt.Fprintln(stderr, "imagegate spawn: --image NAME is required (see imagegate spawn -h)")
+		return runner.ExitError
+	}
+	o.Images, o.Arches, o.Keep = []string{image}, split(arch), true
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	plan, err := runner.NewPlan(ctx, o)
+	if err == nil && len(plan.Targets) != 1 {
+		err = fmt.Errorf("--image %s matches %d targets: pick one with --arch", image, len(plan.Targets))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate: %v\n", err)
+		return runner.ExitError
+	}
+	t := plan.Targets[0]
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(stdout, "[%s] "+format+"\n", append([]any{t.ID()}, a...)...)
+	}
+	line, err := framework.Spawn(ctx, t, logf)
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate: spawn %s: %v\n", t.ID(), err)
+		return runner.ExitError
+	}
+	fmt.Fprintf(stdout, "%s is up: %s\n", t.ID(), line)
+	return 0
+}
+
+func cmdSSH(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("imagegate ssh", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	workRoot := fs.String("work-dir", "/var/tmp/imagegate", "`DIR` where spawn and run --keep leave their guests")
+	if err := fs.Parse(args); err != nil {
+		return runner.ExitError
+	}
+	if fs.NArg() < 1 {
+		fmt.Fprintln(stderr, "imagegate ssh: name the guest as IMAGE/ARCH, e.g. imagegate ssh debian-12/x86_64 [command]")
+		return runner.ExitError
+	}
+	a, err := framework.FindAccess(*workRoot, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate: %v\n", err)
+		return runner.ExitError
+	}
+	cmd := append(a.SSHArgs(), fs.Args()[1:]...)
+	c := exec.Command(cmd[0], cmd[1:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, stdout, stderr
+	if err := c.Run(); err != nil {
+		if c.ProcessState != nil {
+			return c.ProcessState.ExitCode()
+		}
+		fmt.Fprintf(stderr, "imagegate: %v\n", err)
+		return runner.ExitError
+	}
+	return 0
+}
