@@ -10,6 +10,7 @@ PACKAGES=(
   libvirt-daemon libvirt-daemon-system libvirt-clients
   mmdebstrap dosfstools mtools fdisk e2fsprogs systemd-boot-efi
   libxml2-utils xorriso
+  chromium  # renders reports/<run>/index.html in the tests
 )
 
 log() { printf 'setup-host: %s\n' "$*"; }

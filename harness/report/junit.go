@@ -91,7 +91,11 @@ func suiteFor(t Target) (junit.Testsuite, error) {
 				if tail == "" {
 					tail = "--- serial console (last lines)\n" + console.TailFile(t.Console, ConsoleTailLines)
 				}
-				tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(reproduce(t, tc.Name), output(sr), tail, attachments(t)))}
+				spec := tc.Name // focus the failed spec; boot and cleanup: the whole target
+				if sr.LeafNodeType != types.NodeTypeIt {
+					spec = ""
+				}
+				tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(reproduce(t, spec), output(sr), tail, attachments(t)))}
 			}
 			ts.AddTestcase(tc)
 			cases++

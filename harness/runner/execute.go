@@ -267,6 +267,9 @@ func (e *Executor) writeReports(p *Plan) error {
 	if err := report.WriteFile(filepath.Join(p.RunDir, "junit.xml"), doc); err != nil {
 		return err
 	}
+	if err := report.WritePage(filepath.Join(p.RunDir, "index.html"), report.BuildPage(p.RunID, p.RunDir, doc, targets)); err != nil {
+		return err
+	}
 	b, err := json.MarshalIndent(merged, "", "  ")
 	if err != nil {
 		return err

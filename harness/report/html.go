@@ -1,0 +1,174 @@
+package report
+
+import (
+	"bytes"
+	"html/template"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
+)
+
+// Page is the data of reports/<run-id>/index.html: a matrix of image ×
+// arch, one cell per target with each suite's state, and every failure
+// with links to its evidence and its reproducer.
+type Page struct {
+	RunID    string
+	Arches   []string
+	Rows     []pageRow
+	Failures []pageFailure
+}
+
+type pageRow struct {
+	Image string
+	Cells []pageCell // one per arch, in Arches order
+}
+
+type pageCell struct {
+	Present bool
+	State   string // passed, failed, error
+	Suites  []pageSuite
+	Link    string // the target's evidence folder, relative
+}
+
+type pageSuite struct {
+	Name          string
+	Passed, Total int
+	State         string
+}
+
+type pageFailure struct {
+	Target, Case, Kind, Message, Reproduce string
+	Evidence                               []pageLink
+}
+
+type pageLink struct{ Name, Href string }
+
+// BuildPage lays out the page from the JUnit document and the targets it
+// was built from (same order). Links are relative to runDir.
+func BuildPage(runID, runDir string, doc junit.Testsuites, targets []Target) Page {
+	p := Page{RunID: runID}
+	cells := map[[2]string]pageCell{}
+	images := map[string]bool{}
+	arches := map[string]bool{}
+	for i, ts := range doc.Suites {
+		image, arch, _ := strings.Cut(ts.Name, "/")
+		images[image], arches[arch] = true, true
+		var t Target
+		if i < len(targets) {
+			t = targets[i]
+		}
+		cells[[2]string{image, arch}] = p.cell(runDir, ts, t)
+	}
+	p.Arches = sortedKeys(arches)
+	for _, im := range sortedKeys(images) {
+		row := pageRow{Image: im}
+		for _, a := range p.Arches {
+			row.Cells = append(row.Cells, cells[[2]string{im, a}])
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	return p
+}
+
+func (p *Page) cell(runDir string, ts junit.Testsuite, t Target) pageCell {
+	c := pageCell{Present: true, State: "passed", Link: rel(runDir, filepath.Dir(t.Console))}
+	suites := map[string]*pageSuite{}
+	var order []string
+	for _, tc := range ts.Testcases {
+		name := tc.Classname[strings.LastIndex(tc.Classname, ".")+1:]
+		if !strings.Contains(tc.Classname, ".") {
+			name = "harness"
+		}
+		s := suites[name]
+		if s == nil {
+			s = &pageSuite{Name: name, State: "passed"}
+			suites[name] = s
+			order = append(order, name)
+		}
+		s.Total++
+		kind := ""
+		switch {
+		case tc.Error != nil:
+			kind, s.State, c.State = "error", "error", worse(c.State, "error")
+		case tc.Failure != nil:
+			kind, s.State, c.State = "failure", worse(s.State, "failed"), worse(c.State, "failed")
+		case tc.Skipped == nil:
+			s.Passed++
+		}
+		if kind != "" {
+			p.Failures = append(p.Failures, failure(runDir, ts.Name, tc, kind, t))
+		}
+	}
+	for _, n := range order {
+		c.Suites = append(c.Suites, *suites[n])
+	}
+	return c
+}
+
+func failure(runDir, target string, tc junit.Testcase, kind string, t Target) pageFailure {
+	r := tc.Failure
+	if r == nil {
+		r = tc.Error
+	}
+	f := pageFailure{Target: target, Case: tc.Name, Kind: kind, Message: r.Message, Reproduce: reproduce(t, tc.Name)}
+	if !strings.Contains(tc.Classname, ".") { // boot, cleanup, run: not one spec
+		f.Reproduce = reproduce(t, "")
+	}
+	for _, a := range t.Attachments {
+		f.Evidence = append(f.Evidence, pageLink{Name: filepath.Base(a), Href: rel(runDir, a)})
+	}
+	return f
+}
+
+// worse orders states: passed < failed < error (an error means not judged).
+func worse(a, b string) string {
+	rank := map[string]int{"passed": 0, "failed": 1, "error": 2}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+func rel(base, p string) string {
+	if r, err := filepath.Rel(base, p); err == nil && !strings.HasPrefix(r, "..") {
+		return filepath.ToSlash(r)
+	}
+	return "file://" + filepath.ToSlash(p)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// WritePage renders the page atomically.
+func WritePage(path string, p Page) error {
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, p); err != nil {
+		return err
+	}
+	return AtomicWrite(path, buf.Bytes())
+}
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>imagegate {{.RunID}}</title>
+<style>
+body{font-family:sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.4em .6em;vertical-align:top}
+td.passed{background:#d9f2d9}td.failed{background:#f8d0d0}td.error{background:#f6e3b4}td.absent{background:#eee}
+.suite{display:block;font-size:.9em}.passed .state{color:#185c18}.failed .state{color:#9b1c1c}.error .state{color:#8a5a00}
+pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}
+</style></head><body>
+<h1>imagegate run {{.RunID}}</h1>
+<table id="matrix"><tr><th>image</th>{{range .Arches}}<th>{{.}}</th>{{end}}</tr>
+{{range .Rows}}<tr><th>{{.Image}}</th>{{range .Cells}}{{if .Present}}<td class="{{.State}}" data-state="{{.State}}"><a href="{{.Link}}/">{{.State}}</a>{{range .Suites}}<span class="suite {{.State}}">{{.Name}}: <span class="state">{{.Passed}}/{{.Total}}</span></span>{{end}}</td>{{else}}<td class="absent">—</td>{{end}}{{end}}</tr>
+{{end}}</table>
+{{if .Failures}}<h2>Failures</h2>{{range .Failures}}<div class="failure" data-kind="{{.Kind}}"><h3>{{.Target}}: {{.Case}} ({{.Kind}})</h3><p>{{.Message}}</p>{{if .Reproduce}}<pre>{{.Reproduce}}</pre>{{end}}<p>evidence: {{range .Evidence}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</p></div>{{end}}{{else}}<p id="all-green">Every target passed.</p>{{end}}
+</body></html>
+`))

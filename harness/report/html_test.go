@@ -1,0 +1,96 @@
+package report
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func pageFixture(t *testing.T) (string, Page) {
+	t.Helper()
+	dir := t.TempDir()
+	tdir := filepath.Join(dir, "debian-12", "x86_64")
+	os.MkdirAll(tdir, 0o755)
+	consolePath := filepath.Join(tdir, "console.log")
+	os.WriteFile(consolePath, []byte("boot\n"), 0o644)
+	targets := []Target{
+		{ID: "debian-12/x86_64", GinkgoJSON: writeGinkgo(t, tdir), Console: consolePath, Duration: time.Minute,
+			Attachments: []string{consolePath}, Reproduce: "imagegate run --image debian-12 --arch x86_64 --keep"},
+		{ID: "debian-12/aarch64", Error: "libvirtd went away", Console: filepath.Join(dir, "debian-12", "aarch64", "console.log")},
+	}
+	doc, err := Build(targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, BuildPage("run-1", dir, doc, targets)
+}
+
+func TestPageLayout(t *testing.T) {
+	_, p := pageFixture(t)
+	if strings.Join(p.Arches, ",") != "aarch64,x86_64" || len(p.Rows) != 1 {
+		t.Fatalf("layout: arches %v rows %d", p.Arches, len(p.Rows))
+	}
+	cells := p.Rows[0].Cells
+	if cells[0].State != "error" || cells[1].State != "error" {
+		t.Errorf("states %q %q: aarch64 not judged, x86_64 has an interrupted spec: both error", cells[0].State, cells[1].State)
+	}
+	if cells[1].Link != "debian-12/x86_64" {
+		t.Errorf("link %q", cells[1].Link)
+	}
+	var repro bool
+	for _, f := range p.Failures {
+		repro = repro || strings.Contains(f.Reproduce, "--focus 'ssh refuses passwords'")
+	}
+	if !repro || len(p.Failures) < 3 {
+		t.Errorf("failures %+v", p.Failures)
+	}
+}
+
+// TestPageRendersInChromium renders index.html in headless Chromium and
+// reads the DOM it built: the page a person opens, not just its source.
+func TestPageRendersInChromium(t *testing.T) {
+	browser := ""
+	for _, b := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(b); err == nil {
+			browser = p
+		}
+	}
+	if browser == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium missing in CI: make host installs it")
+		}
+		t.Skip("chromium not installed (apt-get install chromium)")
+	}
+	dir, p := pageFixture(t)
+	page := filepath.Join(dir, "index.html")
+	if err := WritePage(page, p); err != nil {
+		t.Fatal(err)
+	}
+	profile := t.TempDir()
+	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile}
+	dom, err := exec.Command(browser, append(args, "--dump-dom", "file://"+page)...).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	d := string(dom)
+	for _, want := range []string{`id="matrix"`, `data-state="error"`, "ssh refuses passwords", "--focus", `href="debian-12/x86_64/console.log"`} {
+		if !strings.Contains(d, want) {
+			t.Errorf("rendered DOM lacks %q", want)
+		}
+	}
+	shot := filepath.Join(dir, "page.png")
+	if out, err := exec.Command(browser, append(args, "--screenshot="+shot, "--window-size=1000,800", "file://"+page)...).CombinedOutput(); err != nil {
+		t.Fatalf("chromium --screenshot: %v\n%s", err, out)
+	}
+	if st, err := os.Stat(shot); err != nil || st.Size() < 1000 {
+		t.Errorf("screenshot %v %v", st, err)
+	}
+	if dst := os.Getenv("IMAGEGATE_SCREENSHOT"); dst != "" {
+		b, _ := os.ReadFile(shot)
+		os.WriteFile(dst, b, 0o644)
+	}
+}
