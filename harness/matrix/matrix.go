@@ -16,13 +16,17 @@ import (
 
 // Image is one candidate image on one architecture.
 type Image struct {
-	Name      string   `yaml:"name"`
-	Path      string   `yaml:"path"`
-	Format    string   `yaml:"format"`
-	Arch      string   `yaml:"arch"`
-	Family    string   `yaml:"family"`
-	Firmware  string   `yaml:"firmware"`
-	Checksums string   `yaml:"checksums"`
+	Name      string `yaml:"name"`
+	Path      string `yaml:"path"`
+	Format    string `yaml:"format"`
+	Arch      string `yaml:"arch"`
+	Family    string `yaml:"family"`
+	Firmware  string `yaml:"firmware"`
+	Checksums string `yaml:"checksums"`
+	// Signature is a detached OpenPGP signature of the checksums file,
+	// verified with gpgv against Keyring before anything boots.
+	Signature string   `yaml:"signature"`
+	Keyring   string   `yaml:"keyring"`
 	MemoryMiB int      `yaml:"memory_mib"`
 	CPUs      int      `yaml:"cpus"`
 	DiskGiB   int      `yaml:"disk_gib"`
@@ -146,6 +150,12 @@ func (im *Image) normalize(base string) error {
 	im.Path = expand(im.Path, base)
 	if im.Checksums != "" {
 		im.Checksums = expand(im.Checksums, base)
+	}
+	if im.Signature != "" || im.Keyring != "" {
+		if im.Signature == "" || im.Keyring == "" || im.Checksums == "" {
+			return fmt.Errorf("image %s: signature needs checksums: and keyring: (and keyring needs signature:)", im.Name)
+		}
+		im.Signature, im.Keyring = expand(im.Signature, base), expand(im.Keyring, base)
 	}
 	if im.MemoryMiB == 0 {
 		im.MemoryMiB = 1024

@@ -126,6 +126,9 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 			return framework.Target{}, usage(err)
 		}
 	}
+	if err := im.VerifySignature(ctx); err != nil {
+		return framework.Target{}, usage(err)
+	}
 	sum, err := im.SHA256()
 	if err != nil {
 		return framework.Target{}, usage(err)
