@@ -30,7 +30,7 @@ func (localRunner) Run(ctx context.Context, cmd string) (remote.Result, error) {
 }
 
 // TestLocalDpkg runs the real dpkg of this machine (a Debian-based one)
-// through Detect, Installed and Audit.
+// through Detect and Installed.
 func TestLocalDpkg(t *testing.T) {
 	if _, err := exec.LookPath("dpkg-query"); err != nil {
 		t.Skip("dpkg-query is not on PATH")
@@ -63,11 +63,7 @@ func TestLocalDpkg(t *testing.T) {
 		}
 		t.Logf("found %v", p)
 	}
-	probs, err := m.Audit(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range probs { // a developer's machine may have some; not this test's concern
-		t.Logf("dpkg --audit: %v", p)
-	}
+	// Audit (dpkg --audit and a full dpkg --verify) is exercised against a
+	// real guest by the e2e tests; over a whole developer machine it takes
+	// minutes.
 }

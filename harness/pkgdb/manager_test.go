@@ -170,20 +170,27 @@ func TestAudit(t *testing.T) {
 		{
 			name:    "dpkg clean",
 			manager: NewDpkg,
-			results: map[string]remote.Result{DpkgAuditCommand: ok("")},
-			wantRan: []string{DpkgAuditCommand},
+			results: map[string]remote.Result{DpkgAuditCommand: ok(""), DpkgVerifyCommand: ok("")},
+			wantRan: []string{DpkgAuditCommand, DpkgVerifyCommand},
 		},
 		{
 			name:         "dpkg broken, exit 0 (dpkg 1.21)",
 			manager:      NewDpkg,
-			results:      map[string]remote.Result{DpkgAuditCommand: ok(brokenAudit)},
+			results:      map[string]remote.Result{DpkgAuditCommand: ok(brokenAudit), DpkgVerifyCommand: ok("")},
 			wantPackages: []string{"pkgdb-reinstreq", "pkgdb-unpacked", "pkgdb-halfconf", "pkgdb-reinstreq", "pkgdb-reinstreq"},
 		},
 		{
 			name:         "dpkg broken, exit 1 (check returned false)",
 			manager:      NewDpkg,
-			results:      map[string]remote.Result{DpkgAuditCommand: failed(1, brokenAudit, "")},
+			results:      map[string]remote.Result{DpkgAuditCommand: failed(1, brokenAudit, ""), DpkgVerifyCommand: ok("")},
 			wantPackages: []string{"pkgdb-reinstreq", "pkgdb-unpacked", "pkgdb-halfconf", "pkgdb-reinstreq", "pkgdb-reinstreq"},
+		},
+		{
+			name:    "dpkg verify: changed binary is a problem, changed conffile is not",
+			manager: NewDpkg,
+			results: map[string]remote.Result{DpkgAuditCommand: ok(""),
+				DpkgVerifyCommand: failed(1, "??5??????   /usr/bin/ssh\n??5?????? c /etc/ssh/ssh_config\nmissing     /usr/bin/scp\n", "")},
+			wantPackages: []string{"", ""},
 		},
 		{
 			name:    "dpkg exit 1 without report",
