@@ -1,0 +1,7 @@
+// Package inspect reads files out of a disk image as it was shipped,
+// without booting or mounting it: the image is converted to a raw sparse
+// copy, the partition holding /etc/os-release is found, and debugfs reads
+// from it. It answers "does the image itself ship a machine-id, host keys,
+// shell history...". Only ext2/3/4 roots can be read; others give
+// ErrUnsupported.
+package inspect
