@@ -41,7 +41,8 @@ func Boot(ctx context.Context, t Target, undo Cleanup, logf func(string, ...any)
 		return nil, err
 	}
 	sp := seed.Spec{InstanceID: t.InstanceID(), Hostname: t.Hostname(),
-		User: seed.User{Name: GuestUser, AuthorizedKey: key.AuthorizedKey}}
+		User:          seed.User{Name: GuestUser, AuthorizedKey: key.AuthorizedKey},
+		ExtraUserData: t.UserData, NetworkConfig: []byte(t.NetworkConfig)}
 	plan, err := sp.Plan()
 	if err != nil {
 		return nil, err

@@ -12,6 +12,28 @@ type Suite struct {
 	Name   string
 	Labels []string
 	Specs  func()
+	// Families and Arches limit the suite to some targets (empty: all).
+	Families, Arches []string
+	// UserData is cloud-config (a YAML mapping, without the #cloud-config
+	// line) the suite needs in the seed; ${hostname} is the guest's. It is
+	// merged with the other suites' (lists concatenated).
+	UserData string
+	// NetworkConfig is a network-config v2 document for the seed.
+	NetworkConfig string
+}
+
+// AppliesTo reports whether the suite runs on t.
+func (s Suite) AppliesTo(t Target) bool {
+	return (len(s.Families) == 0 || contains(s.Families, t.Family)) && (len(s.Arches) == 0 || contains(s.Arches, t.Arch))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 var (

@@ -40,8 +40,17 @@ func (t *testingT) Fail() { t.failed = true }
 // spec passed. It may be called once per process (a Ginkgo rule), which is
 // why the orchestrator runs each target in a process of its own.
 func RunTarget(t Target, progress io.Writer) (bool, error) {
-	suites, err := suitesFor(t.Suites)
+	all, err := suitesFor(t.Suites)
 	if err != nil {
+		return false, err
+	}
+	var suites []Suite
+	for _, s := range all {
+		if s.AppliesTo(t) {
+			suites = append(suites, s)
+		}
+	}
+	if t.UserData, t.NetworkConfig, err = mergeUserData(t, suites); err != nil {
 		return false, err
 	}
 	logf := func(format string, args ...any) {
@@ -95,6 +104,7 @@ func declareBoot(t Target, logf func(string, ...any)) {
 			os.WriteFile(filepath.Join(t.OutDir, InfraErrorFile), []byte(err.Error()+"\n"), 0o644)
 		}
 		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "boot %s", t.ID())
+		cleanup("close the pristine image", closePristine)
 		// Runs first on the way out, while the guest is still up.
 		cleanup("collect evidence", g.CollectEvidence)
 		logf("waiting for cloud-init to finish")

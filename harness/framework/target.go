@@ -23,10 +23,18 @@ type Target struct {
 	CPUs        int           `json:"cpus"`
 	DiskGiB     int           `json:"disk_gib"`
 	BootTimeout time.Duration `json:"boot_timeout"`
-	Kernel      string        `json:"kernel,omitempty"`
-	Initrd      string        `json:"initrd,omitempty"`
-	Cmdline     string        `json:"cmdline,omitempty"`
-	LibvirtURI  string        `json:"libvirt_uri"`
+	// ImageBytes is the image's virtual size; the guest's disk is larger
+	// (DiskGiB), so growing the root file system can be checked.
+	ImageBytes int64  `json:"image_bytes"`
+	Profile    string `json:"profile,omitempty"`
+	// UserData and NetworkConfig are what the selected suites asked the
+	// seed to carry (merged cloud-config keys; a network-config v2 file).
+	UserData      string `json:"user_data,omitempty"`
+	NetworkConfig string `json:"network_config,omitempty"`
+	Kernel        string `json:"kernel,omitempty"`
+	Initrd        string `json:"initrd,omitempty"`
+	Cmdline       string `json:"cmdline,omitempty"`
+	LibvirtURI    string `json:"libvirt_uri"`
 	// Domain is the libvirt domain name; unique per run and target.
 	Domain string `json:"domain"`
 	// WorkDir holds the overlay and seed (large, not evidence); OutDir is

@@ -9,7 +9,9 @@ import (
 // Conflict is one target that two or more reports record with different
 // image digests: their results are about different files.
 type Conflict struct {
-	Target  string
+	Target  string // <image>/<arch>
+	Image   string
+	Arch    string
 	Digests map[string][]string // sha256 -> the junit.xml files that record it
 }
 
@@ -82,7 +84,7 @@ func Combine(reports []*Report) Combined {
 }
 
 func conflict(id string, g []contribution) (Conflict, bool) {
-	k := Conflict{Target: id, Digests: map[string][]string{}}
+	k := Conflict{Target: id, Image: g[0].t.Image, Arch: g[0].t.Arch, Digests: map[string][]string{}}
 	for _, c := range g {
 		k.Digests[c.t.SHA256] = appendNew(k.Digests[c.t.SHA256], c.t.File)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -139,6 +141,14 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 	if p.Opts.ExpectSHA256 != "" && !strings.EqualFold(p.Opts.ExpectSHA256, sum) {
 		return framework.Target{}, usage(fmt.Errorf("image %s: sha256 is %s, not %s as --expect-sha256 says: it is not the image that was tested", im.ID(), sum, p.Opts.ExpectSHA256))
 	}
+	size, err := virtualSize(ctx, im.Path, im.Format)
+	if err != nil {
+		return framework.Target{}, usage(err)
+	}
+	disk := im.DiskGiB
+	if disk == 0 { // larger than the image, so growpart has room to grow
+		disk = int((size+(1<<30)-1)>>30) + 2
+	}
 	acc, why := a.AccelFor(ctx, p.Opts.KVMDevice)
 	switch p.Opts.Accel {
 	case "", "auto":
@@ -160,13 +170,28 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 	return framework.Target{
 		RunID: p.RunID, Image: im.Name, Arch: a.Name, Family: im.Family,
 		ImagePath: im.Path, ImageFormat: im.Format, SHA256: sum, Accel: string(acc),
-		MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: im.DiskGiB, BootTimeout: timeout,
+		MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, ImageBytes: size, Profile: im.Profile, BootTimeout: timeout,
 		Kernel: im.Kernel, Initrd: im.Initrd, Cmdline: im.Cmdline,
 		LibvirtURI: p.Opts.LibvirtURI, Domain: "imagegate-" + p.RunID + "-" + slug,
 		WorkDir: filepath.Join(p.WorkDir, slug), OutDir: filepath.Join(p.RunDir, im.Name, a.Name),
 		Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Suites: firstNonEmpty(p.Opts.Suites, im.Suites),
 		LabelFilter: p.Opts.LabelFilter, Focus: p.Opts.Focus,
 	}, nil
+}
+
+// virtualSize asks qemu-img for the image's virtual size in bytes.
+func virtualSize(ctx context.Context, path, format string) (int64, error) {
+	out, err := exec.CommandContext(ctx, "qemu-img", "info", "--output=json", "-f", format, path).Output()
+	if err != nil {
+		return 0, fmt.Errorf("qemu-img info %s: %v (is it a %s image? is qemu-utils installed?)", path, err, format)
+	}
+	var info struct {
+		VirtualSize int64 `json:"virtual-size"`
+	}
+	if err := json.Unmarshal(out, &info); err != nil || info.VirtualSize <= 0 {
+		return 0, fmt.Errorf("qemu-img info %s: no virtual size", path)
+	}
+	return info.VirtualSize, nil
 }
 
 func firstNonEmpty(a, b []string) []string {

@@ -17,6 +17,10 @@ var ErrNotSupported = errors.New("not supported by this vm driver")
 // one could not judge the image.
 var ErrInfrastructure = errors.New("infrastructure error")
 
+// GuestMAC is the MAC address of every guest's one NIC (QEMU's locally
+// administered prefix), so a seed's network-config can match it.
+const GuestMAC = "52:54:00:49:47:01"
+
 // Spec is everything needed to boot one guest. It is plain data, built and
 // checked before anything is started.
 type Spec struct {

@@ -3,6 +3,7 @@
 package junitreadtest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -90,4 +91,20 @@ func testcase(id string, c Case) junit.Testcase {
 		tc.Skipped = &junit.Result{Message: c.Message}
 	}
 	return tc
+}
+
+// Report renders targets and reads them back, as the gate would from a
+// file called name.
+func Report(t testing.TB, name string, targets ...Target) *junitread.Report {
+	t.Helper()
+	var buf bytes.Buffer
+	doc := Doc(targets...)
+	if err := doc.WriteXML(&buf); err != nil {
+		t.Fatal(err)
+	}
+	r, err := junitread.Parse(name, buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

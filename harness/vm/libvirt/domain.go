@@ -212,7 +212,7 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 // netArgs is the guest's only network: user-mode, restricted (no route to
 // anything but the host's forwarded port), SSH forwarded from loopback only.
 func netArgs(s vm.Spec) []qemuArg {
-	nic := s.Arch.NICDevice + ",netdev=n0"
+	nic := s.Arch.NICDevice + ",netdev=n0,mac=" + vm.GuestMAC
 	if s.Arch.NICAddr != "" {
 		nic += "," + s.Arch.NICAddr
 	}

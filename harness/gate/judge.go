@@ -1,0 +1,112 @@
+package gate
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/imagegate/imagegate/harness/junitread"
+)
+
+// required reports whether c counts: the harness's own cases (boot,
+// cleanup, the run error) always do, then the required suites and tests.
+func (ev *evaluator) required(c junitread.Case) bool {
+	if c.Harness() || oneOf(ev.entry.Suites, c.Suite) {
+		return true
+	}
+	for _, p := range ev.entry.Tests {
+		if p.MatchCase(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// judge looks at one case of a required arch.
+func (ev *evaluator) judge(ar *ArchResult, c junitread.Case) {
+	bad := c.Status == junitread.Failed || c.Status == junitread.Error
+	switch {
+	case !bad:
+	case !ev.required(c):
+		ev.note(about(Finding{Kind: NotRequired, Arch: ar.Arch,
+			Message: fmt.Sprintf("%q %s (not required by the policy): %s", c.FullName(), c.Status, c.Message)}, c))
+	case c.Status == junitread.Error:
+		ev.block(about(blocking(ErrorCase, ar.Arch, fmt.Sprintf("%q errored, the image was not judged: %s", c.FullName(), c.Message)), c))
+	default:
+		ev.failure(ar, c)
+	}
+}
+
+// failure decides whether a failed required check blocks: a valid waiver
+// or the grace period of a new check make it a note.
+func (ev *evaluator) failure(ar *ArchResult, c junitread.Case) {
+	valid, expired := ev.waiverFor(ar.Arch, c)
+	first, isNew := ev.hist.isNew(c, ev.entry.GraceDays, ev.now)
+	switch {
+	case valid >= 0:
+		w := ev.entry.Waivers[valid]
+		ar.Waived++
+		f := Finding{Kind: Waived, Arch: ar.Arch, Tracker: w.Tracker, Expires: w.Expires,
+			Message: fmt.Sprintf("%q failed; waived until %s (%s): %s", c.FullName(), w.Expires, w.Tracker, c.Message)}
+		ev.note(about(f, c))
+	case isNew:
+		ar.Grace++
+		until := first.Add(time.Duration(ev.entry.GraceDays) * 24 * time.Hour)
+		ev.note(about(Finding{Kind: Grace, Arch: ar.Arch, Message: fmt.Sprintf(
+			"%q failed; a new check (first seen %s), it blocks from %s (grace_days %d): %s",
+			c.FullName(), first.UTC().Format(time.RFC3339), until.UTC().Format(time.RFC3339), ev.entry.GraceDays, c.Message)}, c))
+	case expired >= 0:
+		w := ev.entry.Waivers[expired]
+		f := blocking(WaiverExpired, ar.Arch, fmt.Sprintf("%q failed; its waiver (%s, policy line %d) expired on %s: %s",
+			c.FullName(), w.Tracker, w.Line, w.Expires, c.Message))
+		f.Tracker, f.Expires = w.Tracker, w.Expires
+		ev.block(about(f, c))
+	default:
+		ev.block(about(blocking(Failed, ar.Arch, fmt.Sprintf("%q failed: %s", c.FullName(), c.Message)), c))
+	}
+}
+
+// waiverFor returns the first valid and the first expired waiver (index,
+// or -1) that match the case on arch, and marks them used.
+func (ev *evaluator) waiverFor(arch string, c junitread.Case) (valid, expired int) {
+	valid, expired = -1, -1
+	for i, w := range ev.entry.Waivers {
+		if !w.Covers(arch) || !w.Test.MatchCase(c) {
+			continue
+		}
+		ev.used[i] = true
+		switch {
+		case w.Valid(ev.now) && valid < 0:
+			valid = i
+		case !w.Valid(ev.now) && expired < 0:
+			expired = i
+		}
+	}
+	return valid, expired
+}
+
+// staleWaivers notes expired waivers that no failure needed.
+func (ev *evaluator) staleWaivers() {
+	for i, w := range ev.entry.Waivers {
+		if !w.Valid(ev.now) && !ev.used[i] {
+			ev.note(Finding{Kind: StaleWaiver, Tracker: w.Tracker, Expires: w.Expires, Test: w.Test.Text,
+				Message: fmt.Sprintf("waiver for %q (%s, policy line %d) expired on %s: remove or renew it", w.Test.Text, w.Tracker, w.Line, w.Expires)})
+		}
+	}
+}
+
+// extraArches lists what the reports hold for arches of img outside
+// required.
+func extraArches(comb junitread.Combined, img string, required []string) []ArchResult {
+	var out []ArchResult
+	for _, t := range comb.Targets {
+		if t.Image == img && !oneOf(required, t.Arch) {
+			out = append(out, ArchResult{Arch: t.Arch, Present: true, SHA256: t.SHA256, Path: t.ImagePath, Runs: t.Runs, Files: t.Files, Counts: t.Counts()})
+		}
+	}
+	for _, k := range comb.Conflicts {
+		if k.Image == img && !oneOf(required, k.Arch) {
+			out = append(out, ArchResult{Arch: k.Arch, Present: true})
+		}
+	}
+	return out
+}

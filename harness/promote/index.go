@@ -1,0 +1,147 @@
+package promote
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/imagegate/imagegate/harness/junitread"
+)
+
+// IndexFormat names the index layout, in the spirit of simplestreams'
+// products:1.0.
+const IndexFormat = "imagegate-products:1.0"
+
+// Index is the production repo's catalogue: products -> versions -> items.
+type Index struct {
+	Format     string              `json:"format"`
+	ContentID  string              `json:"content_id"`
+	Generation int                 `json:"generation"`
+	Updated    string              `json:"updated"`
+	Products   map[string]*Product `json:"products"`
+}
+
+// Product is one image name.
+type Product struct {
+	Versions map[string]*Version `json:"versions"`
+}
+
+// Version is one promotion of an image: an item per arch.
+type Version struct {
+	PromotedAt string           `json:"promoted_at"`
+	Gate       VersionGate      `json:"gate"`
+	Items      map[string]*Item `json:"items"` // by arch
+}
+
+// VersionGate summarises the gate's decision for the version.
+type VersionGate struct {
+	Decision     string   `json:"decision"`
+	Policy       string   `json:"policy"`
+	PolicySHA256 string   `json:"policy_sha256"`
+	EvaluatedAt  string   `json:"evaluated_at"`
+	Accepted     []string `json:"accepted,omitempty"` // waived failures and failures in grace
+}
+
+// Item is one file of a version.
+type Item struct {
+	Arch       string   `json:"arch"`
+	Path       string   `json:"path"` // relative to the repo root
+	Size       int64    `json:"size"`
+	SHA256     string   `json:"sha256"`
+	PromotedAt string   `json:"promoted_at"`
+	Gate       ItemGate `json:"gate"`
+}
+
+// ItemGate summarises the results the item was promoted on.
+type ItemGate struct {
+	Decision string           `json:"decision"`
+	Runs     []string         `json:"runs"`
+	Reports  []string         `json:"reports"`
+	Counts   junitread.Counts `json:"counts"`
+	Waived   int              `json:"waived"`
+	Grace    int              `json:"grace"`
+}
+
+func emptyIndex() *Index {
+	return &Index{Format: IndexFormat, ContentID: "imagegate:production", Products: map[string]*Product{}}
+}
+
+func parseIndex(name string, data []byte) (*Index, error) {
+	idx := emptyIndex()
+	if err := json.Unmarshal(data, idx); err != nil {
+		return nil, fmt.Errorf("index %s: %w", name, err)
+	}
+	if idx.Format != IndexFormat {
+		return nil, fmt.Errorf("index %s: format %q, want %q", name, idx.Format, IndexFormat)
+	}
+	if idx.Products == nil {
+		idx.Products = map[string]*Product{}
+	}
+	return idx, nil
+}
+
+func (idx *Index) encode() ([]byte, error) {
+	b, err := json.MarshalIndent(idx, "", "  ")
+	return append(b, '\n'), err
+}
+
+// Items lists every item, sorted by path.
+func (idx *Index) Items() []*Item {
+	var out []*Item
+	for _, p := range idx.Products {
+		for _, v := range p.Versions {
+			for _, it := range v.Items {
+				out = append(out, it)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// SHA256SUMS renders the checksums file: one "<sha256>  <path>" line per
+// item, sorted by path, as sha256sum -c reads it from the repo root.
+func (idx *Index) SHA256SUMS() []byte {
+	var b strings.Builder
+	for _, it := range idx.Items() {
+		fmt.Fprintf(&b, "%s  %s\n", it.SHA256, it.Path)
+	}
+	return []byte(b.String())
+}
+
+// findVersion returns a version of image whose items are exactly want
+// (arch -> sha256).
+func (idx *Index) findVersion(image string, want map[string]string) (string, bool) {
+	p := idx.Products[image]
+	if p == nil {
+		return "", false
+	}
+	for _, name := range sortedKeys(p.Versions) {
+		if sameItems(p.Versions[name].Items, want) {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+func sameItems(items map[string]*Item, want map[string]string) bool {
+	if len(items) != len(want) {
+		return false
+	}
+	for arch, sha := range want {
+		if it, ok := items[arch]; !ok || it.SHA256 != sha {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
