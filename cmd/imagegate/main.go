@@ -14,6 +14,7 @@ import (
 	"github.com/imagegate/imagegate/harness/runner"
 
 	_ "github.com/imagegate/imagegate/suites/baseline"
+	_ "github.com/imagegate/imagegate/suites/layered"
 )
 
 // command is one subcommand: it parses its own flags and returns the exit

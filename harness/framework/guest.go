@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -45,6 +46,22 @@ func (g *Guest) Run(ctx context.Context, cmd string) (remote.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, g.CommandTimeout())
 	defer cancel()
 	return g.SSH.Run(ctx, cmd)
+}
+
+// Upload writes data to path in the guest (as root, with mode), through
+// the SSH connection: how a suite puts a layered payload onto an image.
+func (g *Guest) Upload(ctx context.Context, data []byte, path string, mode os.FileMode) error {
+	if g.SSH == nil {
+		return fmt.Errorf("%s: no SSH connection", g.Target.ID())
+	}
+	ctx, cancel := context.WithTimeout(ctx, g.CommandTimeout())
+	defer cancel()
+	cmd := Sudo(fmt.Sprintf("mkdir -p \"$(dirname %[1]s)\" && cat > %[1]s && chmod %[2]o %[1]s", shellQuote(path), mode.Perm()))
+	res, err := g.SSH.RunInput(ctx, cmd, bytes.NewReader(data))
+	if err == nil && !res.OK() {
+		err = fmt.Errorf("upload %s:\n%s", path, res)
+	}
+	return err
 }
 
 // Sudo wraps a shell command to run as root without a password prompt.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/imagegate/imagegate/harness/remote"
@@ -16,8 +17,11 @@ const (
 	// DpkgAuditCommand runs dpkg's database sanity and consistency checks.
 	DpkgAuditCommand = `LC_ALL=C dpkg --audit`
 	// DpkgVerifyCommand checks installed files against dpkg's md5sums (as
-	// debsums does); root reads files only root may read.
-	DpkgVerifyCommand = `sudo -n env LC_ALL=C dpkg --verify`
+	// debsums does); root reads files only root may read. It then prints
+	// dpkg's path-exclude/path-include filters: files an image excludes on
+	// purpose (docs, man pages) are "missing" by design, not damage.
+	DpkgVerifyCommand = `sudo -n sh -c 'LC_ALL=C dpkg --verify; rc=$?; echo "` + dpkgFilterMarker + `"; cat /etc/dpkg/dpkg.cfg /etc/dpkg/dpkg.cfg.d/* 2>/dev/null | grep -E "^path-(exclude|include)="; exit $rc'`
+	dpkgFilterMarker  = "==> dpkg path filters"
 )
 
 // NewDpkg returns the Manager for dpkg-based guests.
@@ -66,16 +70,77 @@ func (m dpkgManager) Audit(ctx context.Context) ([]Problem, error) {
 // differs), "missing     /usr/bin/x"; a 'c' before the path marks a
 // configuration file, whose changes are the admin's business, not a
 // problem. dpkg does not name the package; Detail is the line.
+// A "missing" file that dpkg's path-exclude filters (printed after
+// dpkgFilterMarker) keep out of the image is left out too.
 func ParseDpkgVerify(out string) []Problem {
+	report, filters, _ := strings.Cut(out, dpkgFilterMarker)
+	f := parseDpkgFilters(filters)
 	var probs []Problem
-	for _, l := range lines(out) {
-		f := strings.Fields(l)
-		if len(f) >= 3 && f[1] == "c" {
+	for _, l := range lines(report) {
+		fields := strings.Fields(l)
+		if len(fields) >= 3 && fields[1] == "c" {
+			continue
+		}
+		if len(fields) == 2 && fields[0] == "missing" && f.excluded(fields[1]) {
 			continue
 		}
 		probs = append(probs, Problem{Detail: strings.TrimSpace(l)})
 	}
 	return probs
+}
+
+// dpkgFilters are dpkg's path-exclude/path-include options, applied in
+// order (the last matching one wins), as dpkg applies them.
+type dpkgFilters []struct {
+	include bool
+	re      *regexp.Regexp
+}
+
+func parseDpkgFilters(out string) dpkgFilters {
+	var f dpkgFilters
+	for _, l := range lines(out) {
+		k, glob, ok := strings.Cut(l, "=")
+		if !ok || (k != "path-exclude" && k != "path-include") {
+			continue
+		}
+		f = append(f, struct {
+			include bool
+			re      *regexp.Regexp
+		}{k == "path-include", globRE(glob)})
+	}
+	return f
+}
+
+// excluded reports whether dpkg would not have installed path. A directory
+// leading to excluded files (/usr/share/man/man1) counts as excluded when
+// a pattern excludes everything below it.
+func (f dpkgFilters) excluded(path string) bool {
+	ex := false
+	for _, r := range f {
+		if r.re.MatchString(path) || r.re.MatchString(path+"/x") && !r.include {
+			ex = !r.include
+		}
+	}
+	return ex
+}
+
+// globRE turns an fnmatch pattern without FNM_PATHNAME (so * matches /, as
+// dpkg uses it) into a regexp.
+func globRE(glob string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, c := range glob {
+		switch c {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
 }
 
 // ParseDpkgQuery parses the output of DpkgQueryCommand: one line per package,

@@ -189,8 +189,10 @@ func TestAudit(t *testing.T) {
 			name:    "dpkg verify: changed binary is a problem, changed conffile is not",
 			manager: NewDpkg,
 			results: map[string]remote.Result{DpkgAuditCommand: ok(""),
-				DpkgVerifyCommand: failed(1, "??5??????   /usr/bin/ssh\n??5?????? c /etc/ssh/ssh_config\nmissing     /usr/bin/scp\n", "")},
-			wantPackages: []string{"", ""},
+				DpkgVerifyCommand: failed(1, "??5??????   /usr/bin/ssh\n??5?????? c /etc/ssh/ssh_config\nmissing     /usr/bin/scp\n"+
+					"missing     /usr/share/doc/bash/NEWS.gz\nmissing     /usr/share/man/man1\nmissing     /usr/share/doc/bash/copyright\n"+
+					dpkgFilterMarker+"\npath-exclude=/usr/share/man/*\npath-exclude=/usr/share/doc/*\npath-include=/usr/share/doc/*/copyright\n", "")},
+			wantPackages: []string{"", "", ""}, // ssh changed, scp missing, an included copyright missing
 		},
 		{
 			name:    "dpkg exit 1 without report",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"slices"
 	"sync"
@@ -158,6 +159,12 @@ func (c *Client) KnownHostsLine() string {
 // Run runs cmd in a new session. When ctx ends first, the remote command is
 // signalled and the session closed.
 func (c *Client) Run(ctx context.Context, cmd string) (remote.Result, error) {
+	return c.RunInput(ctx, cmd, nil)
+}
+
+// RunInput is Run with stdin fed from in (nil: none), e.g. to upload a
+// file with "cat > PATH".
+func (c *Client) RunInput(ctx context.Context, cmd string, in io.Reader) (remote.Result, error) {
 	res := remote.Result{Command: cmd, ExitStatus: -1}
 	c.mu.Lock()
 	conn := c.c
@@ -171,7 +178,7 @@ func (c *Client) Run(ctx context.Context, cmd string) (remote.Result, error) {
 	}
 	defer s.Close()
 	var out, errb bytes.Buffer
-	s.Stdout, s.Stderr = &out, &errb
+	s.Stdout, s.Stderr, s.Stdin = &out, &errb, in
 	done := make(chan error, 1)
 	go func() { done <- s.Run(cmd) }()
 	select {

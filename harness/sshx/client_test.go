@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -70,6 +71,8 @@ func serve(c net.Conn, cfg *ssh.ServerConfig) {
 				case strings.HasPrefix(cmd, "exit "):
 					fmt.Sscanf(cmd, "exit %d", &code)
 					fmt.Fprintln(ch.Stderr(), "failing")
+				case cmd == "cat":
+					io.Copy(ch, ch)
 				case cmd == "sleep":
 					time.Sleep(10 * time.Second)
 				}
@@ -114,6 +117,10 @@ func TestRunAndVerify(t *testing.T) {
 	res, err := c.Run(ctx, "echo hello")
 	if err != nil || res.Stdout != "hello\n" || res.ExitStatus != 0 {
 		t.Errorf("echo: %+v %v", res, err)
+	}
+	res, err = c.RunInput(ctx, "cat", strings.NewReader("uploaded bytes"))
+	if err != nil || res.Stdout != "uploaded bytes" {
+		t.Errorf("cat with stdin: %+v %v", res, err)
 	}
 	res, err = c.Run(ctx, "exit 3")
 	if err != nil || res.ExitStatus != 3 || res.Stderr != "failing\n" || res.OK() {

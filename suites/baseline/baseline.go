@@ -1,8 +1,6 @@
 package baseline
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -11,60 +9,19 @@ import (
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/pkgdb"
-	"github.com/imagegate/imagegate/harness/remote"
 	"github.com/imagegate/imagegate/harness/sshx"
 )
 
-var _ = framework.Register(framework.Suite{Name: "baseline", Specs: specs})
-
-// run runs cmd in the guest and fails the spec if it could not be run.
-func run(ctx context.Context, cmd string) remote.Result {
-	GinkgoHelper()
-	res, err := framework.G().Run(ctx, cmd)
-	Expect(err).NotTo(HaveOccurred())
-	GinkgoWriter.Println(res.String())
-	return res
-}
-
-// ok runs cmd and fails the spec unless it exits 0; it returns stdout.
-func ok(ctx context.Context, cmd string) string {
-	GinkgoHelper()
-	res := run(ctx, cmd)
-	Expect(res.ExitStatus).To(Equal(0), "command failed:\n%s", res)
-	return res.Stdout
-}
+var _ = framework.Register(framework.Suite{Name: "baseline", Specs: specs, UserData: userData, NetworkConfig: networkConfig})
 
 // kernelPackages names the kernel package prefix per package manager.
 var kernelPackages = map[string]string{"dpkg": "linux-image-", "rpm": "kernel"}
 
 func specs() {
-	Describe("cloud-init", func() {
-		It("finished with status done", func(ctx SpecContext) {
-			out := run(ctx, "cloud-init status --long").Stdout
-			Expect(out).To(MatchRegexp(`(?m)^status: done$`), "cloud-init status --long:\n%s", out)
-		})
-
-		It("reported no errors and used the NoCloud datasource", func(ctx SpecContext) {
-			var result struct {
-				V1 struct {
-					Datasource string   `json:"datasource"`
-					Errors     []string `json:"errors"`
-				} `json:"v1"`
-			}
-			out := ok(ctx, "cat /run/cloud-init/result.json")
-			Expect(json.Unmarshal([]byte(out), &result)).To(Succeed(), "result.json:\n%s", out)
-			Expect(result.V1.Errors).To(BeEmpty())
-			Expect(result.V1.Datasource).To(HavePrefix("DataSourceNoCloud"))
-		})
-
-		It("set the hostname from the seed", func(ctx SpecContext) {
-			Expect(strings.TrimSpace(ok(ctx, "hostname"))).To(Equal(framework.G().Seed.Hostname))
-		})
-
-		It("applied the seed's instance-id", func(ctx SpecContext) {
-			Expect(strings.TrimSpace(ok(ctx, "cat /run/cloud-init/.instance-id"))).To(Equal(framework.G().Seed.InstanceID))
-		})
-	})
+	cloudInitSpecs()
+	profileSpecs()
+	firstBootSpecs()
+	lifecycleSpecs()
 
 	Describe("ssh", func() {
 		It("logs in with the injected key as the seeded user, with working sudo", func(ctx SpecContext) {
@@ -132,10 +89,20 @@ func specs() {
 	})
 
 	Describe("console", func() {
+		It("carries the kernel's and the login prompt's output", func() {
+			log := console.Clean(framework.G().Console())
+			Expect(log).To(ContainSubstring("Linux version"), "no kernel messages on the serial console")
+			Expect(log).To(MatchRegexp(`(?m)login: ?$`), "no login prompt on the serial console")
+		})
+
 		It("shows no panic, oops, emergency shell or failed unit", func() {
 			log := framework.G().Console()
 			Expect(log).NotTo(BeEmpty())
 			Expect(console.Scan(log)).To(BeEmpty())
+		})
+
+		It("has no failed systemd units", func(ctx SpecContext) {
+			Expect(lines(ok(ctx, "systemctl --failed --no-legend --plain"))).To(BeEmpty())
 		})
 	})
 }

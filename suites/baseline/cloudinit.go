@@ -1,0 +1,123 @@
+package baseline
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/vm"
+)
+
+// userData is what the baseline asks the seed to do, so the specs below
+// can check that cloud-init really applied it.
+const userData = `write_files:
+  - path: /etc/imagegate/write-files-check
+    content: "written by cloud-init write_files\n"
+    permissions: '0640'
+runcmd:
+  - [sh, -c, "echo ran-by-runcmd > /var/lib/imagegate-runcmd-check"]
+fqdn: ${hostname}.imagegate.test
+prefer_fqdn_over_hostname: false
+`
+
+// networkConfig (v2) matches the guest's NIC by MAC and sets an MTU that
+// no DHCP server here hands out, so seeing it proves the config was used.
+const networkConfig = `version: 2
+ethernets:
+  nic0:
+    match:
+      macaddress: "` + vm.GuestMAC + `"
+    dhcp4: true
+    mtu: 1400
+`
+
+func cloudInitSpecs() {
+	Describe("cloud-init", func() {
+		It("finished with status done", func(ctx SpecContext) {
+			out := run(ctx, "cloud-init status --long").Stdout
+			Expect(out).To(MatchRegexp(`(?m)^status: done$`), "cloud-init status --long:\n%s", out)
+		})
+
+		It("reported no errors and used the NoCloud datasource", func(ctx SpecContext) {
+			var result struct {
+				V1 struct {
+					Datasource string   `json:"datasource"`
+					Errors     []string `json:"errors"`
+				} `json:"v1"`
+			}
+			out := ok(ctx, "cat /run/cloud-init/result.json")
+			Expect(json.Unmarshal([]byte(out), &result)).To(Succeed(), "result.json:\n%s", out)
+			Expect(result.V1.Errors).To(BeEmpty())
+			Expect(result.V1.Datasource).To(HavePrefix("DataSourceNoCloud"))
+		})
+
+		It("reported no recoverable errors", func(ctx SpecContext) {
+			var st struct {
+				Status            string         `json:"status"`
+				Errors            []string       `json:"errors"`
+				RecoverableErrors map[string]any `json:"recoverable_errors"`
+			}
+			res := run(ctx, "cloud-init status --format json")
+			if res.ExitStatus != 0 && strings.Contains(res.Stderr, "unrecognized arguments") {
+				// cloud-init before 23.1 has no JSON status; its log is
+				// checked for warnings below.
+				Skip("this cloud-init has no `status --format json`")
+			}
+			Expect(json.Unmarshal([]byte(res.Stdout), &st)).To(Succeed(), "status json:\n%s", res)
+			Expect(st.Errors).To(BeEmpty())
+			Expect(st.RecoverableErrors).To(BeEmpty())
+		})
+
+		It("logged no Traceback and no WARNING", func(ctx SpecContext) {
+			out := run(ctx, framework.Sudo("grep -E 'Traceback|WARNING' /var/log/cloud-init.log")).Stdout
+			Expect(lines(out)).To(BeEmpty(), "/var/log/cloud-init.log has warnings or tracebacks")
+		})
+
+		It("validates the system's cloud-config against its schema", func(ctx SpecContext) {
+			out := sudo(ctx, "cloud-init schema --system 2>&1")
+			Expect(out).To(ContainSubstring("Valid"))
+		})
+
+		It("records its stage timings", func(ctx SpecContext) {
+			out := ok(ctx, "cloud-init analyze show")
+			m := regexp.MustCompile(`Total Time: ([0-9.]+) seconds`).FindAllStringSubmatch(out, -1)
+			Expect(m).NotTo(BeEmpty(), "cloud-init analyze show:\n%s", out)
+			total, err := strconv.ParseFloat(m[len(m)-1][1], 64)
+			Expect(err).NotTo(HaveOccurred())
+			AddReportEntry("cloud-init-total-seconds", fmt.Sprintf("%.2f", total))
+			blame := ok(ctx, "cloud-init analyze blame | head -n 12")
+			AddReportEntry("cloud-init-blame", blame)
+		})
+
+		It("set the hostname and fqdn from the seed", func(ctx SpecContext) {
+			host := framework.G().Seed.Hostname
+			Expect(strings.TrimSpace(ok(ctx, "hostname"))).To(Equal(host))
+			Expect(strings.TrimSpace(ok(ctx, "hostname -f"))).To(Equal(host + ".imagegate.test"))
+		})
+
+		It("applied the seed's instance-id", func(ctx SpecContext) {
+			Expect(strings.TrimSpace(ok(ctx, "cat /run/cloud-init/.instance-id"))).To(Equal(framework.G().Seed.InstanceID))
+		})
+
+		It("applied write_files with content and mode", func(ctx SpecContext) {
+			out := sudo(ctx, "stat -c '%a %U' /etc/imagegate/write-files-check && cat /etc/imagegate/write-files-check")
+			Expect(out).To(Equal("640 root\nwritten by cloud-init write_files\n"))
+		})
+
+		It("ran runcmd", func(ctx SpecContext) {
+			Expect(ok(ctx, "cat /var/lib/imagegate-runcmd-check")).To(Equal("ran-by-runcmd\n"))
+		})
+
+		It("applied the network-config v2 from the seed", func(ctx SpecContext) {
+			dev := strings.TrimSpace(ok(ctx, "grep -l -i '"+vm.GuestMAC+"' /sys/class/net/*/address | cut -d/ -f5"))
+			Expect(dev).NotTo(BeEmpty(), "no interface with MAC %s", vm.GuestMAC)
+			Expect(strings.TrimSpace(ok(ctx, "cat /sys/class/net/"+dev+"/mtu"))).To(Equal("1400"))
+		})
+	})
+}

@@ -1,0 +1,115 @@
+package baseline
+
+import (
+	"errors"
+	"path"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/inspect"
+)
+
+// firstBootSpecs: an image is a template. Every instance must make its own
+// identity on first boot, and the image must not ship one.
+func firstBootSpecs() {
+	Describe("first boot", func() {
+		It("gives two instances of the image different machine-ids and host keys", Label("slow"), func(ctx SpecContext) {
+			g := framework.G()
+			other, err := g.BootSibling(ctx)
+			Expect(err).NotTo(HaveOccurred(), "boot a second instance")
+			id1 := strings.TrimSpace(ok(ctx, "cat /etc/machine-id"))
+			res, err := other.Run(ctx, "cat /etc/machine-id")
+			Expect(err).NotTo(HaveOccurred())
+			id2 := strings.TrimSpace(res.Stdout)
+			Expect(id1).To(MatchRegexp(`^[0-9a-f]{32}$`))
+			Expect(id2).To(MatchRegexp(`^[0-9a-f]{32}$`))
+			Expect(id1).NotTo(Equal(id2), "both instances have machine-id %s", id1)
+			fp1, fp2 := g.ConsoleFingerprints(), other.ConsoleFingerprints()
+			Expect(fp1).NotTo(BeEmpty())
+			Expect(fp2).NotTo(BeEmpty())
+			for _, fp := range fp1 {
+				Expect(fp2).NotTo(ContainElement(fp), "both instances have SSH host key %s", fp)
+			}
+		})
+
+		Describe("the image as shipped", func() {
+			var img *inspect.Image
+			BeforeEach(func(ctx SpecContext) {
+				var err error
+				img, err = framework.G().Pristine(ctx)
+				if errors.Is(err, inspect.ErrUnsupported) {
+					Skip(err.Error())
+				}
+				Expect(err).NotTo(HaveOccurred())
+			})
+
+			It("has an empty machine-id", func(ctx SpecContext) {
+				b, err := img.ReadFile(ctx, "/etc/machine-id")
+				if errors.Is(err, inspect.ErrNotExist) {
+					return // absent is as good as empty
+				}
+				Expect(err).NotTo(HaveOccurred())
+				Expect(strings.TrimSpace(string(b))).To(Or(BeEmpty(), Equal("uninitialized")), "/etc/machine-id ships %q", b)
+			})
+
+			It("has no SSH host keys", func(ctx SpecContext) {
+				ents, err := img.List(ctx, "/etc/ssh")
+				Expect(err).NotTo(HaveOccurred())
+				var keys []string
+				for _, e := range ents {
+					if strings.HasPrefix(e.Name, "ssh_host_") {
+						keys = append(keys, "/etc/ssh/"+e.Name)
+					}
+				}
+				Expect(keys).To(BeEmpty(), "host keys baked into the image")
+			})
+
+			It("has no shell history and no authorized_keys", func(ctx SpecContext) {
+				var found []string
+				for _, home := range homes(ctx, img) {
+					for _, f := range []string{".bash_history", ".ash_history", ".zsh_history", ".python_history", ".ssh/authorized_keys"} {
+						if _, err := img.ReadFile(ctx, path.Join(home, f)); err == nil {
+							found = append(found, path.Join(home, f))
+						}
+					}
+				}
+				Expect(found).To(BeEmpty())
+			})
+
+			It("has no leftover logs or cloud-init instance data", func(ctx SpecContext) {
+				var found []string
+				for _, dir := range []string{"/var/log", "/var/log/apt", "/var/log/journal"} {
+					ents, err := img.List(ctx, dir)
+					if errors.Is(err, inspect.ErrNotExist) {
+						continue
+					}
+					Expect(err).NotTo(HaveOccurred())
+					for _, e := range ents {
+						if !e.Dir && e.Size > 0 {
+							found = append(found, path.Join(dir, e.Name))
+						}
+					}
+				}
+				if ents, err := img.List(ctx, "/var/lib/cloud/instances"); err == nil && len(ents) > 0 {
+					found = append(found, "/var/lib/cloud/instances (the image was booted before)")
+				}
+				Expect(found).To(BeEmpty())
+			})
+		})
+	})
+}
+
+// homes lists /root and every /home/* of the shipped image.
+func homes(ctx SpecContext, img *inspect.Image) []string {
+	out := []string{"/root"}
+	ents, _ := img.List(ctx, "/home")
+	for _, e := range ents {
+		if e.Dir {
+			out = append(out, "/home/"+e.Name)
+		}
+	}
+	return out
+}

@@ -1,0 +1,33 @@
+package baseline
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/imagegate/imagegate/harness/framework"
+)
+
+// semaphores lists cloud-init's per-instance module semaphores with their
+// times: a module that runs again on reboot would touch its file.
+const semaphores = "ls -l --time-style=+%s /var/lib/cloud/instance/sem/"
+
+func lifecycleSpecs() {
+	Describe("reboot", Label("slow"), func() {
+		It("comes back with the same hostname and host keys, without re-running per-instance modules", func(ctx SpecContext) {
+			g := framework.G()
+			before := sudo(ctx, semaphores)
+			id := strings.TrimSpace(ok(ctx, "cat /etc/machine-id"))
+			boot := strings.TrimSpace(ok(ctx, "cat /proc/sys/kernel/random/boot_id"))
+			// Reconnecting verifies the host key against the fingerprints
+			// announced at first boot: new keys would be refused here.
+			Expect(g.Reboot(ctx)).To(Succeed())
+			Expect(strings.TrimSpace(ok(ctx, "cat /proc/sys/kernel/random/boot_id"))).NotTo(Equal(boot), "the guest did not reboot")
+			Expect(strings.TrimSpace(ok(ctx, "hostname"))).To(Equal(g.Seed.Hostname))
+			Expect(strings.TrimSpace(ok(ctx, "cat /etc/machine-id"))).To(Equal(id))
+			Expect(sudo(ctx, semaphores)).To(Equal(before), "per-instance semaphores changed: modules ran again")
+			Expect(run(ctx, "cloud-init status --long").Stdout).To(MatchRegexp(`(?m)^status: done$`))
+		})
+	})
+}

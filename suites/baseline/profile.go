@@ -1,0 +1,182 @@
+package baseline
+
+import (
+	"strconv"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/pkgdb"
+)
+
+// profileSpecs check the guest against its family's declarative profile
+// (fixtures/profiles/<family>.yaml). Each rule is its own spec, so a
+// non-conforming image fails exactly the rules it breaks.
+func profileSpecs() {
+	Describe("profile", func() {
+		It("installs the required packages at the required versions", func(ctx SpecContext) {
+			p := framework.G().Profile()
+			mgr, installed := packages(ctx)
+			var missing []string
+			for _, r := range p.Packages.Required {
+				if !satisfied(mgr, installed, r.Name, r.Op, r.Version) {
+					missing = append(missing, r.String())
+				}
+			}
+			Expect(missing).To(BeEmpty(), "required packages missing or too old (%s)", mgr)
+		})
+
+		It("installs none of the forbidden packages", func(ctx SpecContext) {
+			p := framework.G().Profile()
+			mgr, installed := packages(ctx)
+			var found []string
+			for _, r := range p.Packages.Forbidden {
+				if satisfied(mgr, installed, r.Name, r.Op, r.Version) {
+					found = append(found, r.String())
+				}
+			}
+			Expect(found).To(BeEmpty(), "forbidden packages installed")
+		})
+
+		It("enables and disables the profile's services", func(ctx SpecContext) {
+			p := framework.G().Profile()
+			var wrong []string
+			for _, u := range p.Services.Enabled {
+				if st := unitState(ctx, u); !isEnabled(st) {
+					wrong = append(wrong, u+" is "+st+", want enabled")
+				}
+			}
+			for _, u := range p.Services.Disabled {
+				if st := unitState(ctx, u); isEnabled(st) {
+					wrong = append(wrong, u+" is "+st+", want disabled")
+				}
+			}
+			Expect(wrong).To(BeEmpty())
+		})
+
+		It("configures sshd as the profile says", func(ctx SpecContext) {
+			p := framework.G().Profile()
+			eff := map[string]string{}
+			for _, l := range lines(sudo(ctx, "sshd -T")) {
+				if k, v, ok := strings.Cut(l, " "); ok {
+					eff[k] = v
+				}
+			}
+			if p.SSHD.PasswordAuthentication != nil {
+				Expect(eff["passwordauthentication"]).To(Equal(map[bool]string{true: "yes", false: "no"}[*p.SSHD.PasswordAuthentication]), "sshd -T passwordauthentication")
+			}
+			if want := p.SSHD.PermitRootLogin; want != "" {
+				got := strings.Replace(eff["permitrootlogin"], "without-password", "prohibit-password", 1) // the old name sshd -T may print
+				Expect(got).To(Equal(want), "sshd -T permitrootlogin")
+			}
+		})
+
+		It("locks the profile's accounts", func(ctx SpecContext) {
+			for _, user := range framework.G().Profile().Accounts.Locked {
+				entry := strings.TrimSpace(sudo(ctx, "getent shadow "+user))
+				f := strings.Split(entry, ":")
+				Expect(len(f)).To(BeNumerically(">", 2), "shadow entry %q", entry)
+				Expect(f[1]).To(Or(HavePrefix("!"), HavePrefix("*")), "%s has a usable password", user)
+			}
+		})
+
+		It("configures the required package repositories", func(ctx SpecContext) {
+			p := framework.G().Profile()
+			mgr, _ := packages(ctx)
+			repos, err := pkgdb.Repositories(ctx, framework.G(), mgr)
+			Expect(err).NotTo(HaveOccurred())
+			keys, err := pkgdb.SigningKeys(ctx, framework.G(), mgr)
+			Expect(err).NotTo(HaveOccurred())
+			AddReportEntry("package-repositories", strings.Join(repos, "\n"))
+			AddReportEntry("package-signing-keys", strings.Join(keys, "\n"))
+			for _, want := range p.Repositories.Required {
+				Expect(strings.Join(repos, "\n")).To(ContainSubstring(want), "repository %q not configured", want)
+			}
+			Expect(keys).NotTo(BeEmpty(), "no trusted package signing keys")
+		})
+
+		It("boots with the profile's kernel command line", func(ctx SpecContext) {
+			g := framework.G()
+			a, err := arch.Lookup(g.Target.Arch)
+			Expect(err).NotTo(HaveOccurred())
+			args := strings.Fields(ok(ctx, "cat /proc/cmdline"))
+			for _, want := range g.Profile().Cmdline(a.Console) {
+				Expect(args).To(ContainElement(Or(Equal(want), HavePrefix(want+","))), "/proc/cmdline lacks %s", want)
+			}
+		})
+
+		It("runs the profile's security mode", func(ctx SpecContext) {
+			switch mode := framework.G().Profile().Security.Mode; mode {
+			case "apparmor":
+				Expect(strings.TrimSpace(ok(ctx, "cat /sys/module/apparmor/parameters/enabled"))).To(Equal("Y"), "AppArmor is not enabled")
+			case "selinux-enforcing":
+				Expect(strings.TrimSpace(ok(ctx, "getenforce"))).To(Equal("Enforcing"))
+			default:
+				Skip("profile asks for no security mode")
+			}
+		})
+
+		It("has the profile's root file system, grown to fill the larger disk", func(ctx SpecContext) {
+			g := framework.G()
+			fs := g.Profile().Filesystems
+			f := strings.Fields(ok(ctx, "findmnt -bno FSTYPE,SIZE /"))
+			Expect(f).To(HaveLen(2))
+			if fs.RootType != "" {
+				Expect(f[0]).To(Equal(fs.RootType), "root file system type")
+			}
+			if fs.RootGrows != nil && *fs.RootGrows {
+				size, _ := strconv.ParseInt(f[1], 10, 64)
+				Expect(size).To(BeNumerically(">", g.Target.ImageBytes),
+					"root is %d bytes on a %d GiB disk: it did not grow past the %d-byte image", size, g.Target.DiskGiB, g.Target.ImageBytes)
+			}
+		})
+	})
+}
+
+// packages detects the package manager and lists what is installed.
+func packages(ctx SpecContext) (string, []pkgdb.Package) {
+	GinkgoHelper()
+	mgr, err := pkgdb.Detect(ctx, framework.G())
+	Expect(err).NotTo(HaveOccurred())
+	installed, err := mgr.Installed(ctx)
+	Expect(err).NotTo(HaveOccurred())
+	return mgr.Name(), installed
+}
+
+// satisfied: is a package called name (name* a prefix) installed at a
+// version meeting op version?
+func satisfied(mgr string, installed []pkgdb.Package, name, op, version string) bool {
+	var cands []pkgdb.Package
+	if prefix, ok := strings.CutSuffix(name, "*"); ok {
+		cands = pkgdb.FindPrefix(installed, prefix)
+	} else if p, ok := pkgdb.Find(installed, name); ok {
+		cands = []pkgdb.Package{p}
+	}
+	for _, p := range cands {
+		if pkgdb.Satisfies(mgr, p.Version, op, version) {
+			return true
+		}
+	}
+	return false
+}
+
+func unitState(ctx SpecContext, unit string) string {
+	GinkgoHelper()
+	st := strings.TrimSpace(run(ctx, "systemctl is-enabled "+unit+" 2>&1").Stdout)
+	if st == "" {
+		return "unknown"
+	}
+	return lines(st)[0]
+}
+
+// isEnabled: states in which systemd starts the unit without being asked.
+func isEnabled(state string) bool {
+	switch state {
+	case "enabled", "enabled-runtime", "static", "alias", "indirect", "generated":
+		return true
+	}
+	return false
+}
