@@ -11,7 +11,18 @@ import (
 func (l nodes) entry(n *yaml.Node, path string) (Entry, error) {
 	e := Entry{Line: deref(n).Line}
 	var waiverNodes []*yaml.Node
-	err := l.mapping(n, path, []field{
+	if err := l.mapping(n, path, l.entryFields(&e, &waiverNodes)); err != nil {
+		return e, err
+	}
+	if len(e.Suites)+len(e.Tests) == 0 {
+		return e, l.errf(n, path, "needs suites: or tests: (what must be green)")
+	}
+	return e, l.waiverArches(e, waiverNodes, path)
+}
+
+// entryFields are the keys of an images: item, filling e.
+func (l nodes) entryFields(e *Entry, waiverNodes *[]*yaml.Node) []field {
+	return []field{
 		{"name", true, func(n *yaml.Node, p string) error {
 			s, err := l.str(n, p)
 			if err == nil && !imageRE.MatchString(s) {
@@ -27,14 +38,8 @@ func (l nodes) entry(n *yaml.Node, path string) (Entry, error) {
 			}
 			return err
 		}},
-		{"suites", false, func(n *yaml.Node, p string) error {
-			s, err := l.strs(n, p)
-			for i, v := range s {
-				if err == nil && !suiteRE.MatchString(v) {
-					err = l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", p, i), "%q is not a suite name", v)
-				}
-			}
-			e.Suites = s
+		{"suites", false, func(n *yaml.Node, p string) (err error) {
+			e.Suites, err = l.suites(n, p)
 			return err
 		}},
 		{"tests", false, func(n *yaml.Node, p string) error {
@@ -52,18 +57,21 @@ func (l nodes) entry(n *yaml.Node, path string) (Entry, error) {
 			return l.sequence(n, p, func(item *yaml.Node, wp string) error {
 				w, err := l.waiver(item, wp)
 				e.Waivers = append(e.Waivers, w)
-				waiverNodes = append(waiverNodes, item)
+				*waiverNodes = append(*waiverNodes, item)
 				return err
 			})
 		}},
-	})
-	if err != nil {
-		return e, err
 	}
-	if len(e.Suites)+len(e.Tests) == 0 {
-		return e, l.errf(n, path, "needs suites: or tests: (what must be green)")
+}
+
+func (l nodes) suites(n *yaml.Node, path string) ([]string, error) {
+	s, err := l.strs(n, path)
+	for i, v := range s {
+		if err == nil && !suiteRE.MatchString(v) {
+			err = l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", path, i), "%q is not a suite name", v)
+		}
 	}
-	return e, l.waiverArches(e, waiverNodes, path)
+	return s, err
 }
 
 // waiverArches insists that a waiver names only arches its entry requires:

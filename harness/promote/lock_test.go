@@ -97,3 +97,39 @@ func TestRefusesForeignOrDamagedRepo(t *testing.T) {
 		t.Fatalf("damaged repo: %v", err)
 	}
 }
+
+// A first promotion killed after copying leaves meta/ and images/ but no
+// commit: the repo still reads as empty and the next promotion works.
+func TestFreshRepoInterrupted(t *testing.T) {
+	f := newFixture(t, 4096)
+	ctx, cancel := context.WithCancel(context.Background())
+	o := f.opts("v1")
+	o.Log = cancelAfter{cancel, "installed: images/deb/v1/aarch64"}
+	if _, err := promote.Promote(ctx, o); err == nil || !strings.Contains(err.Error(), "unchanged") {
+		t.Fatalf("interrupted promotion: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(f.prod, "images/deb/v1/aarch64/deb-aarch64.qcow2")); err != nil {
+		t.Fatal("expected an uncommitted copy left behind")
+	}
+	if r := mustVerify(t, f.prod); r.Generation != 0 {
+		t.Errorf("uncommitted work visible: %+v", r)
+	}
+	res, err := promote.Promote(context.Background(), f.opts("v1"))
+	if err != nil || res.Generation != 1 || res.Cleaned == 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	mustVerify(t, f.prod)
+}
+
+// cancelAfter cancels when a log line contains after.
+type cancelAfter struct {
+	cancel context.CancelFunc
+	after  string
+}
+
+func (c cancelAfter) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.after) {
+		c.cancel()
+	}
+	return len(p), nil
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/imagegate/imagegate/harness/gate"
@@ -121,8 +122,14 @@ func (o *Options) write(ctx context.Context, st *state, res Result, srcs []plann
 	return res, nil
 }
 
+// openRepo checks the folder, marks it as a repo (meta/ first, so that a
+// crash leaves a folder the next promotion recognises), and reads the
+// committed state.
 func openRepo(root string) (*state, error) {
 	if err := checkRepo(root); err != nil {
+		return nil, err
+	}
+	if err := mkdirSynced(root, filepath.Join(root, MetaDir)); err != nil {
 		return nil, err
 	}
 	st, err := readState(root)
