@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -69,6 +70,19 @@ func TestParseBadNamesFileLineKey(t *testing.T) {
 		_, err := Parse("profiles/debian.yaml", []byte(src))
 		if err == nil || !strings.Contains(err.Error(), "profiles/debian.yaml") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v; want it to name the file and %q", c.name, err, c.want)
+		}
+	}
+}
+
+// The shipped profiles must load.
+func TestShippedProfilesLoad(t *testing.T) {
+	files, _ := filepath.Glob("../../fixtures/profiles/*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no profiles under fixtures/profiles")
+	}
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Error(err)
 		}
 	}
 }
