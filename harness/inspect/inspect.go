@@ -118,9 +118,10 @@ func (im *Image) ReadFile(ctx context.Context, path string) ([]byte, error) {
 
 // Entry is one directory entry.
 type Entry struct {
-	Name string
-	Dir  bool
-	Size int64
+	Name    string
+	Dir     bool
+	Regular bool // a plain file (not a directory, symlink or device)
+	Size    int64
 }
 
 // List returns a directory's entries, without . and ..
@@ -138,7 +139,7 @@ func (im *Image) List(ctx context.Context, dir string) ([]Entry, error) {
 		}
 		var size int64
 		fmt.Sscan(f[6], &size)
-		entries = append(entries, Entry{Name: f[5], Dir: strings.HasPrefix(f[2], "40"), Size: size})
+		entries = append(entries, Entry{Name: f[5], Dir: strings.HasPrefix(f[2], "40"), Regular: strings.HasPrefix(f[2], "100"), Size: size})
 	}
 	return entries, nil
 }

@@ -24,6 +24,7 @@ func TestOpenRealFileSystem(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "etc", "os-release"), []byte("ID=test\n"), 0o644)
 	os.WriteFile(filepath.Join(root, "etc", "machine-id"), nil, 0o444)
 	os.WriteFile(filepath.Join(root, "var", "log", "leftover.log"), []byte("old boot\n"), 0o644)
+	os.Symlink("../../usr/share/doc/README.logs", filepath.Join(root, "var", "log", "README"))
 	fs := filepath.Join(dir, "root.img")
 	run(t, "mkfs.ext4", "-q", "-d", root, fs, "16M")
 	disk := filepath.Join(dir, "disk.raw")
@@ -49,7 +50,11 @@ func TestOpenRealFileSystem(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 	ents, err := im.List(ctx, "/var/log")
-	if err != nil || len(ents) != 1 || ents[0].Name != "leftover.log" || ents[0].Size != 9 || ents[0].Dir {
+	files := map[string]Entry{}
+	for _, e := range ents {
+		files[e.Name] = e
+	}
+	if l := files["leftover.log"]; err != nil || len(ents) != 2 || l.Size != 9 || l.Dir || !l.Regular || files["README"].Regular {
 		t.Errorf("List /var/log = %+v, %v", ents, err)
 	}
 	if ents, _ := im.List(ctx, "/etc"); len(ents) != 3 {

@@ -88,7 +88,7 @@ func firstBootSpecs() {
 					}
 					Expect(err).NotTo(HaveOccurred())
 					for _, e := range ents {
-						if !e.Dir && e.Size > 0 {
+						if e.Regular && e.Size > 0 {
 							found = append(found, path.Join(dir, e.Name))
 						}
 					}
