@@ -6,9 +6,13 @@
 set -euo pipefail
 
 PACKAGES=(
-  qemu-system-x86 qemu-utils ovmf
+  qemu-system-x86 qemu-system-arm qemu-system-ppc qemu-system-misc qemu-utils
+  ovmf qemu-efi-aarch64
   libvirt-daemon libvirt-daemon-system libvirt-clients
-  mmdebstrap dosfstools mtools fdisk e2fsprogs systemd-boot-efi
+  # the fixture recipe (fixtures/debian/build.sh), also for foreign arches
+  mmdebstrap dosfstools mtools fdisk e2fsprogs systemd-boot-efi zstd
+  qemu-user-static binfmt-support arch-test grub-common python3.11
+  gpgv
   libxml2-utils xorriso
   chromium  # renders reports/<run>/index.html in the tests
 )
@@ -76,6 +80,18 @@ start_daemons() {
   die "libvirtd did not answer on qemu:///system within 20s; see /var/log/libvirt/"
 }
 
+# Foreign-arch fixture builds run maintainer scripts under qemu-user:
+# make sure the kernel knows the qemu binfmt handlers (no systemd here).
+enable_binfmt() {
+  local d=/proc/sys/fs/binfmt_misc
+  [ -e "$d/qemu-aarch64" ] && { log "binfmt handlers registered"; return; }
+  [ -e "$d/register" ] || mount -t binfmt_misc binfmt_misc "$d" 2>/dev/null || true
+  update-binfmts --enable >/dev/null 2>&1 || true
+  [ -e "$d/qemu-aarch64" ] && log "registered qemu binfmt handlers" \
+    || log "warning: qemu binfmt handlers not registered; foreign-arch fixture builds will fail"
+}
+
 install_packages
 configure_qemu
+enable_binfmt
 start_daemons
