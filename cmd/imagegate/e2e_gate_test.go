@@ -1,0 +1,169 @@
+package main
+
+// The promotion scenario end to end: a good candidate and a non-conforming
+// variant are tested for real, the gate decides, promote copies only the
+// good one, and refuses a file that changed after testing.
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatalf("%v (make variants builds the variants)", err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tree hashes every file under dir: the production repo's whole state.
+func tree(t *testing.T, dir string) string {
+	t.Helper()
+	var lines []string
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if info.Mode()&os.ModeSymlink != 0 {
+			target, _ := os.Readlink(p)
+			lines = append(lines, rel+" -> "+target)
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		sum := sha256.Sum256(b)
+		lines = append(lines, rel+" "+hex.EncodeToString(sum[:]))
+		return nil
+	})
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.ExitCode()
+	}
+	t.Fatalf("command did not run: %v", err)
+	return -1
+}
+
+func imagegate(t *testing.T, bin string, args ...string) (string, int) {
+	t.Helper()
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	t.Logf("imagegate %s\n%s", strings.Join(args, " "), out)
+	return string(out), exitCode(t, err)
+}
+
+func TestE2EGateAndPromote(t *testing.T) {
+	bin := e2eBinary(t)
+	good := fixtureImage(t)
+	fixtures := filepath.Dir(good)
+	testing_, production, reports, work := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	for _, f := range []string{"debian-12-x86_64.qcow2", "debian-12-x86_64-password-auth.qcow2"} {
+		copyFile(t, filepath.Join(fixtures, f), filepath.Join(testing_, f))
+		copyFile(t, filepath.Join(fixtures, f+".SHA256SUMS"), filepath.Join(testing_, f+".SHA256SUMS"))
+	}
+	matrix := filepath.Join(t.TempDir(), "matrix.yaml")
+	entry := func(name, file string) string {
+		return "  - name: " + name + "\n    path: " + filepath.Join(testing_, file) + "\n    format: qcow2\n    arch: x86_64\n    family: debian\n" +
+			"    checksums: " + filepath.Join(testing_, file+".SHA256SUMS") + "\n    profile: " + mustAbs(t, "../../fixtures/profiles/debian.yaml") + "\n"
+	}
+	os.WriteFile(matrix, []byte("images:\n"+entry("debian-12", "debian-12-x86_64.qcow2")+entry("debian-12-password-auth", "debian-12-x86_64-password-auth.qcow2")), 0o644)
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	os.WriteFile(policy, []byte("version: 1\nimages:\n  - name: \"debian-12*\"\n    arches: [x86_64]\n    suites: [baseline]\n"), 0o644)
+
+	// Test both candidates; the variant fails, so the run exits 1.
+	if _, code := imagegate(t, bin, "run", "--matrix", matrix, "--suite", "baseline", "--label-filter", "!slow",
+		"--reports", reports, "--work-dir", work); code != 1 {
+		t.Fatalf("run over a good and a bad candidate: exit %d, want 1", code)
+	}
+	run := filepath.Join(reports, "latest")
+	xmllint(t, filepath.Join(run, "junit.xml"))
+
+	if out, code := imagegate(t, bin, "gate", "--policy", policy, "--reports", run, "--image", "debian-12"); code != 0 {
+		t.Fatalf("gate debian-12: exit %d, want 0 (promote)\n%s", code, out)
+	}
+	out, code := imagegate(t, bin, "gate", "--policy", policy, "--reports", run, "--image", "debian-12-password-auth")
+	if code != 1 || !strings.Contains(out, "password") {
+		t.Fatalf("gate of the password-auth variant: exit %d, want 1 (reject) naming the password check", code)
+	}
+
+	promote := func(image string) (string, int) {
+		return imagegate(t, bin, "promote", "--from", testing_, "--to", production, "--image", image,
+			"--policy", policy, "--reports", run)
+	}
+	// A candidate whose file changed after testing is refused.
+	cand := filepath.Join(testing_, "debian-12-x86_64.qcow2")
+	st, _ := os.Stat(cand)
+	f, _ := os.OpenFile(cand, os.O_APPEND|os.O_WRONLY, 0)
+	f.Write([]byte("tampered"))
+	f.Close()
+	before := tree(t, production)
+	if out, code := promote("debian-12"); code != 2 || !strings.Contains(strings.ToLower(out), "sha256") {
+		t.Errorf("promote of a changed file: exit %d, want 2 naming the digest", code)
+	}
+	if tree(t, production) != before {
+		t.Error("a refused promotion changed the production repo")
+	}
+	os.Truncate(cand, st.Size())
+
+	// The good candidate is promoted; the repo verifies as a reader would.
+	if _, code := promote("debian-12"); code != 0 {
+		t.Fatalf("promote debian-12: exit %d", code)
+	}
+	if _, code := imagegate(t, bin, "promote", "--verify", "--to", production); code != 0 {
+		t.Errorf("promote --verify: exit %d", code)
+	}
+	idx, err := os.ReadFile(filepath.Join(production, "index.json"))
+	sum := fileSHA(t, cand)
+	if err != nil || !strings.Contains(string(idx), sum) || !strings.Contains(string(idx), "x86_64") {
+		t.Errorf("index.json lacks the promoted image (sha256 %s): %v\n%s", sum, err, idx)
+	}
+	sums, _ := os.ReadFile(filepath.Join(production, "SHA256SUMS"))
+	if !strings.Contains(string(sums), sum) {
+		t.Errorf("SHA256SUMS lacks %s:\n%s", sum, sums)
+	}
+
+	// The failing candidate is rejected and production stays as it was.
+	before = tree(t, production)
+	if _, code := promote("debian-12-password-auth"); code != 1 {
+		t.Errorf("promote of the rejected variant: exit %d, want 1", code)
+	}
+	if tree(t, production) != before {
+		t.Error("a rejected promotion changed the production repo")
+	}
+	assertNothingLeft(t, runID(t, reports), work)
+}
+
+func mustAbs(t *testing.T, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
