@@ -139,7 +139,11 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 	image := fixtureImage(t)
 	before := fileSHA(t, image)
 	reports, work := t.TempDir(), t.TempDir()
-	cmd := exec.Command(bin, "run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "x86_64",
+	arches := os.Getenv("IMAGEGATE_E2E_ARCHES")
+	if arches == "" {
+		arches = "x86_64"
+	}
+	cmd := exec.Command(bin, "run", "--matrix", "../../fixtures/matrix.yaml", "--arch", arches,
 		"--reports", reports, "--work-dir", work)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, os.Stdout), io.MultiWriter(&out, os.Stderr)
@@ -152,38 +156,42 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 	id := runID(t, reports)
 	dir := filepath.Join(reports, id)
 	d := readJUnit(t, filepath.Join(reports, "latest", "junit.xml"))
-	if len(d.Suites) != 1 || d.Suites[0].Name != "debian-12/x86_64" {
-		t.Fatalf("want one testsuite debian-12/x86_64, got %+v", d.Suites)
+	want := strings.Split(arches, ",")
+	if len(d.Suites) != len(want) {
+		t.Fatalf("want one testsuite per arch %v, got %d", want, len(d.Suites))
 	}
-	s := d.Suites[0]
-	passed := 0
-	for _, c := range s.Cases {
-		if c.Failure == nil && c.Error == nil && c.Skipped == nil {
-			passed++
+	for _, s := range d.Suites {
+		passed := 0
+		for _, c := range s.Cases {
+			if c.Failure == nil && c.Error == nil && c.Skipped == nil {
+				passed++
+			}
+		}
+		if passed < 6 || s.Failures != 0 || s.Errors != 0 {
+			t.Errorf("%s: want >= 6 passing cases and none failed: passed=%d failures=%d errors=%d", s.Name, passed, s.Failures, s.Errors)
+		}
+		props := map[string]string{}
+		for _, p := range s.Properties {
+			props[p.Name] = p.Value
+		}
+		// The run says which accelerator it chose and why; without
+		// /dev/kvm, or for a foreign arch, it must be TCG.
+		m := regexp.MustCompile(`accelerator ` + regexp.QuoteMeta(s.Name) + `: (kvm|tcg) \(`).FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("run did not say which accelerator %s got", s.Name)
+		}
+		if _, err := os.Stat("/dev/kvm"); (err != nil || !strings.HasSuffix(s.Name, "/x86_64")) && m[1] != "tcg" {
+			t.Errorf("%s: accelerator %s without a usable KVM", s.Name, m[1])
+		}
+		if props["image"] != "debian-12" || props["accel"] != m[1] || props["arch"] != strings.TrimPrefix(s.Name, "debian-12/") || len(props["image.sha256"]) != 64 {
+			t.Errorf("%s properties = %v", s.Name, props)
+		}
+		if s.Name == "debian-12/x86_64" && props["image.sha256"] != before {
+			t.Errorf("image.sha256 %s, want %s", props["image.sha256"], before)
 		}
 	}
-	if passed < 6 || s.Failures != 0 || s.Errors != 0 {
-		t.Errorf("want >= 6 passing cases and none failed: passed=%d failures=%d errors=%d", passed, s.Failures, s.Errors)
-	}
-	props := map[string]string{}
-	for _, p := range s.Properties {
-		props[p.Name] = p.Value
-	}
-	// The run says which accelerator it chose and why; without /dev/kvm it
-	// must be TCG.
-	m := regexp.MustCompile(`accelerator debian-12/x86_64: (kvm|tcg) \(`).FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("run did not say which accelerator it chose:\n%s", out.String())
-	}
-	wantAccel := m[1]
-	if _, err := os.Stat("/dev/kvm"); err != nil && wantAccel != "tcg" {
-		t.Errorf("no /dev/kvm but accelerator %s", wantAccel)
-	}
-	if props["image"] != "debian-12" || props["arch"] != "x86_64" || props["accel"] != wantAccel || props["image.sha256"] != before {
-		t.Errorf("properties = %v; want image, arch, accel=%s, image.sha256=%s", props, wantAccel, before)
-	}
 	target := filepath.Join(dir, "debian-12", "x86_64")
-	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "journal.txt", "user-data", "meta-data", "domain.xml"} {
+	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "cloud-init-logs.tar.gz", "journal.txt", "user-data", "meta-data", "domain.xml", "timings.json", "../../index.html"} {
 		st, err := os.Stat(filepath.Join(target, f))
 		if err != nil || st.Size() == 0 {
 			t.Errorf("evidence %s missing or empty: %v", f, err)
