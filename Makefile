@@ -5,14 +5,16 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 GO       ?= go
-ARCHES   ?= x86_64
+# make run's quick default; make run-all-arches (or ARCHES=...) for the rest.
+ARCHES   ?= x86_64,aarch64
+ALL_ARCHES := x86_64,aarch64,ppc64le,s390x
 FIXTURES ?= $(HOME)/.cache/imagegate/fixtures
 MATRIX   ?= fixtures/matrix.yaml
 export IMAGEGATE_FIXTURES := $(FIXTURES)
 
 BIN := bin/imagegate
 
-.PHONY: all host fixtures build run test unit e2e lint clean
+.PHONY: all host fixtures variants build run run-all-arches test unit e2e lint clean
 
 all: build
 
@@ -22,18 +24,25 @@ host: ## install packages, write qemu.conf, start virtlogd + libvirtd
 fixtures: host ## build the test images (cached by recipe hash)
 	@for a in $(subst $(comma), ,$(ARCHES)); do fixtures/debian/build.sh --arch $$a --out "$(FIXTURES)"; done
 
+variants: fixtures ## non-conforming variants of the x86_64 fixture (fixtures/variants.yaml)
+	@for v in $$(fixtures/debian/variant.sh --list | cut -d' ' -f1); do \
+		fixtures/debian/variant.sh --variant $$v --out "$(FIXTURES)"; done
+
 build:
 	$(GO) build -o $(BIN) ./cmd/imagegate
 
 run: host fixtures build ## run the default matrix
 	$(BIN) run --matrix $(MATRIX) --arch $(ARCHES)
 
+run-all-arches: ## every arch of the matrix: x86_64, aarch64, ppc64le, s390x
+	$(MAKE) run ARCHES=$(ALL_ARCHES)
+
 unit: ## unit tests of the libraries and the binary (no VMs)
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-e2e: host fixtures build ## boot the fixture for real and check the run's outputs
-	IMAGEGATE_E2E=1 IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 60m -v -run 'E2E' ./cmd/imagegate/
+e2e: host fixtures variants build ## boot the fixtures for real and check the run's outputs
+	IMAGEGATE_E2E=1 IMAGEGATE_E2E_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m -v -run 'E2E' ./cmd/imagegate/
 
 test: host fixtures build unit e2e
 
