@@ -89,6 +89,11 @@ type disk struct {
 	Target   target    `xml:"target"`
 	ReadOnly *struct{} `xml:"readonly,omitempty"`
 	Serial   string    `xml:"serial,omitempty"`
+	Boot     *bootOrd  `xml:"boot,omitempty"`
+}
+
+type bootOrd struct {
+	Order int `xml:"order,attr"`
 }
 
 type driver struct {
@@ -172,7 +177,8 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 			Emulator: a.QEMUBinary,
 			Disks: []disk{
 				{Type: "file", Device: "disk", Driver: driver{"qemu", "qcow2"},
-					Source: source{File: p.Overlay}, Target: target{Dev: "vda", Bus: a.DiskBus}},
+					Source: source{File: p.Overlay}, Target: target{Dev: "vda", Bus: a.DiskBus},
+					Boot: &bootOrd{Order: 1}}, // firmware like SLOF would otherwise try the seed too
 				{Type: "file", Device: "disk", Driver: driver{"qemu", "raw"},
 					Source: source{File: s.Seed}, Target: target{Dev: "vdb", Bus: a.DiskBus},
 					ReadOnly: &struct{}{}, Serial: "cidata"},
