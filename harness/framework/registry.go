@@ -2,7 +2,8 @@ package framework
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
 )
 
@@ -78,11 +79,4 @@ func suitesFor(names []string) ([]Suite, error) {
 }
 
 // keys lists the registered names, sorted; the caller holds regMu.
-func keys() []string {
-	var out []string
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func keys() []string { return slices.Sorted(maps.Keys(registry)) }

@@ -2,6 +2,8 @@ package junitread
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -17,7 +19,7 @@ type Conflict struct {
 
 func (c Conflict) Error() string {
 	var parts []string
-	for _, d := range sortedKeys(c.Digests) {
+	for _, d := range slices.Sorted(maps.Keys(c.Digests)) {
 		parts = append(parts, fmt.Sprintf("%s in %s", d, strings.Join(c.Digests[d], ", ")))
 	}
 	return fmt.Sprintf("%s: reports disagree on the image tested (image.sha256 %s)", c.Target, strings.Join(parts, "; "))
@@ -150,13 +152,4 @@ func appendNew(list []string, vals ...string) []string {
 		}
 	}
 	return list
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

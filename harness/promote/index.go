@@ -3,6 +3,8 @@ package promote
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -117,7 +119,7 @@ func (idx *Index) findVersion(image string, want map[string]string) (string, boo
 	if p == nil {
 		return "", false
 	}
-	for _, name := range sortedKeys(p.Versions) {
+	for _, name := range slices.Sorted(maps.Keys(p.Versions)) {
 		if sameItems(p.Versions[name].Items, want) {
 			return name, true
 		}
@@ -135,13 +137,4 @@ func sameItems(items map[string]*Item, want map[string]string) bool {
 		}
 	}
 	return true
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

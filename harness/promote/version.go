@@ -2,6 +2,8 @@ package promote
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/imagegate/imagegate/harness/gate"
@@ -45,7 +47,7 @@ func accepted(d gate.Decision) []string {
 func versionItems(idx *Index, image, version string) []Item {
 	var out []Item
 	v := idx.Products[image].Versions[version]
-	for _, arch := range sortedKeys(v.Items) {
+	for _, arch := range slices.Sorted(maps.Keys(v.Items)) {
 		out = append(out, *v.Items[arch])
 	}
 	return out

@@ -3,8 +3,9 @@ package report
 import (
 	"bytes"
 	"html/template"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
@@ -61,8 +62,8 @@ func BuildPage(runID, runDir string, doc junit.Testsuites, targets []Target) Pag
 		}
 		cells[[2]string{image, arch}] = p.cell(runDir, ts, t)
 	}
-	p.Arches = sortedKeys(arches)
-	for _, im := range sortedKeys(images) {
+	p.Arches = slices.Sorted(maps.Keys(arches))
+	for _, im := range slices.Sorted(maps.Keys(images)) {
 		row := pageRow{Image: im}
 		for _, a := range p.Arches {
 			row.Cells = append(row.Cells, cells[[2]string{im, a}])
@@ -136,15 +137,6 @@ func rel(base, p string) string {
 		return filepath.ToSlash(r)
 	}
 	return "file://" + filepath.ToSlash(p)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // WritePage renders the page atomically.
