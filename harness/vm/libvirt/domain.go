@@ -198,8 +198,11 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 	if s.Accel == arch.TCG && s.TBCacheMiB > 0 {
 		d.Features.TCG = &tcg{TBCache: sizedInt{Unit: "MiB", Value: s.TBCacheMiB}}
 	}
-	if s.Accel == arch.KVM {
+	switch {
+	case s.Accel == arch.KVM:
 		d.CPU = &cpu{Mode: "host-passthrough"}
+	case a.TCGCPUMode != "":
+		d.CPU = &cpu{Mode: a.TCGCPUMode}
 	}
 	if a.Firmware.Kind == "uefi" && s.Kernel == "" {
 		if fwCode == "" || fwVars == "" {
