@@ -12,7 +12,7 @@ PACKAGES=(
   # the fixture recipe (fixtures/debian/build.sh), also for foreign arches
   mmdebstrap dosfstools mtools fdisk e2fsprogs systemd-boot-efi zstd
   qemu-user-static binfmt-support arch-test grub-common python3.11
-  gpgv
+  gpgv openssl openssh-client  # openssl, ssh-keygen: fixtures/debian/variant.sh
   libxml2-utils xorriso
   chromium  # renders reports/<run>/index.html in the tests
 )

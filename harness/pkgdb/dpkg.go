@@ -14,8 +14,10 @@ import (
 const (
 	// DpkgQueryCommand lists every package dpkg knows, with its state.
 	DpkgQueryCommand = `LC_ALL=C dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n'`
-	// DpkgAuditCommand runs dpkg's database sanity and consistency checks.
-	DpkgAuditCommand = `LC_ALL=C dpkg --audit`
+	// DpkgAuditCommand runs dpkg's database sanity and consistency checks,
+	// as root: as a user dpkg cannot take its lock and exits 2 exactly when
+	// it has findings.
+	DpkgAuditCommand = `sudo -n env LC_ALL=C dpkg --audit`
 	// DpkgVerifyCommand checks installed files against dpkg's md5sums (as
 	// debsums does); root reads files only root may read. It then prints
 	// dpkg's path-exclude/path-include filters: files an image excludes on
