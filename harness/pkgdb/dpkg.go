@@ -10,7 +10,7 @@ import (
 	"github.com/imagegate/imagegate/harness/remote"
 )
 
-// Commands run by the dpkg Manager. Neither needs root.
+// Commands run by the dpkg Manager; the checks run as root through sudo -n.
 const (
 	// DpkgQueryCommand lists every package dpkg knows, with its state.
 	DpkgQueryCommand = `LC_ALL=C dpkg-query -W -f='${db:Status-Abbrev}\t${Package}\t${Version}\t${Architecture}\n'`
