@@ -47,18 +47,22 @@ func splitEpoch(v string) (int, string) {
 // each compared as alternating non-digit runs (where ~ sorts before
 // everything, even the end, and letters before other characters) and
 // numeric runs.
-func compareDebian(a, b string) int {
+func compareDebian(a, b string) int { return compareEVR(a, b, debianPart) }
+
+// compareEVR compares epoch:version-release strings: epochs as numbers,
+// then version and release with part, the package manager's own rule.
+func compareEVR(a, b string, part func(x, y string) int) int {
 	ea, ra := splitEpoch(a)
 	eb, rb := splitEpoch(b)
 	if ea != eb {
 		return ea - eb
 	}
-	ua, va := splitRevision(ra)
-	ub, vb := splitRevision(rb)
-	if c := debianPart(ua, ub); c != 0 {
+	va, rela := splitRevision(ra)
+	vb, relb := splitRevision(rb)
+	if c := part(va, vb); c != 0 {
 		return c
 	}
-	return debianPart(va, vb)
+	return part(rela, relb)
 }
 
 func splitRevision(v string) (string, string) {
@@ -104,19 +108,7 @@ func debianPart(a, b string) int {
 
 // compareRPM is rpmvercmp over epoch:version-release: alphanumeric
 // segments, numeric beats alphabetic, ~ sorts first, longer wins.
-func compareRPM(a, b string) int {
-	ea, ra := splitEpoch(a)
-	eb, rb := splitEpoch(b)
-	if ea != eb {
-		return ea - eb
-	}
-	va, rla := splitRevision(ra)
-	vb, rlb := splitRevision(rb)
-	if c := rpmvercmp(va, vb); c != 0 {
-		return c
-	}
-	return rpmvercmp(rla, rlb)
-}
+func compareRPM(a, b string) int { return compareEVR(a, b, rpmvercmp) }
 
 func rpmvercmp(a, b string) int {
 	for {
