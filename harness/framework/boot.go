@@ -87,8 +87,12 @@ func Boot(ctx context.Context, t Target, undo Cleanup, logf func(string, ...any)
 		var errs []error
 		if k, ok := m.(vm.DiskKeeper); ok && t.KeepFailed && g.failed {
 			disk := filepath.Join(t.OutDir, "disk.qcow2")
-			errs = append(errs, k.KeepDisk(ctx, disk))
-			logf("--keep-failed: the guest's disk is %s (an overlay on %s)", disk, t.ImagePath)
+			base := t.ImagePath
+			if t.ImageOrigin != "" {
+				base = t.ImageOrigin
+			}
+			errs = append(errs, k.KeepDisk(ctx, disk, base))
+			logf("--keep-failed: the guest's disk is %s (an overlay on %s)", disk, base)
 		}
 		errs = append(errs, m.Destroy(ctx))
 		os.Chmod(m.ConsolePath(), 0o644) // QEMU makes it 0600; it is evidence for all

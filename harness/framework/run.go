@@ -94,6 +94,10 @@ func declareBoot(t Target, logf func(string, ...any)) {
 		}, NodeTimeout(3*time.Minute))
 	}
 	BeforeSuite(func(ctx SpecContext) {
+		pinStart := time.Now()
+		t, err := Pin(ctx, t, cleanup)
+		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "pin %s", t.ID())
+		logf("pinned %s (sha256 %.12s) in %s", t.ImageOrigin, t.SHA256, time.Since(pinStart).Round(100*time.Millisecond))
 		g, err := Boot(ctx, t, cleanup, logf)
 		current = g
 		if err != nil && g != nil {

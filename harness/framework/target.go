@@ -18,6 +18,9 @@ type Target struct {
 	ImagePath   string        `json:"image_path"`
 	ImageFormat string        `json:"image_format"`
 	SHA256      string        `json:"sha256"`
+	// ImageOrigin is set once the image is pinned: ImagePath (and Kernel,
+	// Initrd) then name private copies, and this the file they came from.
+	ImageOrigin string `json:"image_origin,omitempty"`
 	Accel       string        `json:"accel"`
 	MemoryMiB   int           `json:"memory_mib"`
 	CPUs        int           `json:"cpus"`
@@ -34,6 +37,8 @@ type Target struct {
 	Kernel        string `json:"kernel,omitempty"`
 	Initrd        string `json:"initrd,omitempty"`
 	Cmdline       string `json:"cmdline,omitempty"`
+	KernelSHA256  string `json:"kernel_sha256,omitempty"`
+	InitrdSHA256  string `json:"initrd_sha256,omitempty"`
 	LibvirtURI    string `json:"libvirt_uri"`
 	// Domain is the libvirt domain name; unique per run and target.
 	Domain string `json:"domain"`

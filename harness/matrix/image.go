@@ -3,13 +3,13 @@ package matrix
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/imagegate/imagegate/harness/digest"
 )
 
 // CheckFile verifies that the image (and a direct-boot kernel and initrd)
@@ -41,41 +41,41 @@ func (im Image) CheckFile() error {
 	return nil
 }
 
-// SHA256 hashes the image file.
-func (im Image) SHA256() (string, error) { return fileSHA256(im.Path) }
+// Digests are the sha256 digests of the files a target boots: the image
+// and, for direct kernel boot, the kernel and initrd ("" when unused).
+type Digests struct{ Image, Kernel, Initrd string }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
+// Digests hashes the image and its direct-boot kernel and initrd.
+func (im Image) Digests() (Digests, error) {
+	var d Digests
+	for _, f := range []struct {
+		path string
+		sum  *string
+	}{{im.Path, &d.Image}, {im.Kernel, &d.Kernel}, {im.Initrd, &d.Initrd}} {
+		if f.path == "" {
+			continue
+		}
+		s, err := digest.File(f.path)
+		if err != nil {
+			return Digests{}, fmt.Errorf("image %s: %w", im.ID(), err)
+		}
+		*f.sum = s
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return d, nil
 }
 
-// VerifyChecksum compares sum with the image's entry in its SHA256SUMS
-// file (GNU or BSD format), and a direct-boot kernel and initrd with
-// theirs. No checksums file configured is not an error.
-func (im Image) VerifyChecksum(sum string) error {
+// VerifyChecksums compares d with the entries in the image's SHA256SUMS
+// file (GNU or BSD format): the image's, and a direct-boot kernel's and
+// initrd's. No checksums file configured is not an error.
+func (im Image) VerifyChecksums(d Digests) error {
 	if im.Checksums == "" {
 		return nil
 	}
-	if err := im.verifyOne(im.Path, sum); err != nil {
-		return err
-	}
-	for _, p := range []string{im.Kernel, im.Initrd} {
-		if p == "" {
+	for _, f := range []struct{ path, sum string }{{im.Path, d.Image}, {im.Kernel, d.Kernel}, {im.Initrd, d.Initrd}} {
+		if f.path == "" {
 			continue
 		}
-		s, err := fileSHA256(p)
-		if err != nil {
-			return fmt.Errorf("image %s: %v", im.ID(), err)
-		}
-		if err := im.verifyOne(p, s); err != nil {
+		if err := im.verifyOne(f.path, f.sum); err != nil {
 			return err
 		}
 	}

@@ -101,20 +101,38 @@ func TestCheckFileAndChecksum(t *testing.T) {
 	if err := im.CheckFile(); err != nil {
 		t.Errorf("qcow2 magic: %v", err)
 	}
-	sum, err := im.SHA256()
+	d, err := im.Digests()
 	if err != nil {
 		t.Fatal(err)
 	}
+	if d.Kernel != "" || d.Initrd != "" {
+		t.Errorf("digests of an image without kernel: %+v", d)
+	}
+	sum := d.Image
 	im.Checksums = filepath.Join(dir, "SUMS")
 	os.WriteFile(im.Checksums, []byte(sum+"  x.qcow2\n"), 0o644)
-	if err := im.VerifyChecksum(sum); err != nil {
+	if err := im.VerifyChecksums(d); err != nil {
 		t.Errorf("GNU format: %v", err)
 	}
 	os.WriteFile(im.Checksums, []byte("SHA256 (x.qcow2) = "+sum+"\n"), 0o644)
-	if err := im.VerifyChecksum(sum); err != nil {
+	if err := im.VerifyChecksums(d); err != nil {
 		t.Errorf("BSD format: %v", err)
 	}
-	if err := im.VerifyChecksum(strings.Repeat("0", 64)); err == nil || !strings.Contains(err.Error(), "changed or is corrupt") {
+	if err := im.VerifyChecksums(Digests{Image: strings.Repeat("0", 64)}); err == nil || !strings.Contains(err.Error(), "changed or is corrupt") {
 		t.Errorf("mismatch: %v", err)
+	}
+	// A direct-boot kernel is hashed and checked too.
+	im.Kernel = filepath.Join(dir, "x.vmlinuz")
+	os.WriteFile(im.Kernel, []byte("kernel"), 0o644)
+	d, err = im.Digests()
+	if err != nil || d.Kernel == "" || d.Image != sum {
+		t.Fatalf("digests with a kernel: %+v, %v", d, err)
+	}
+	if err := im.VerifyChecksums(d); err == nil || !strings.Contains(err.Error(), "no entry for x.vmlinuz") {
+		t.Errorf("kernel missing from the checksums file: %v", err)
+	}
+	os.WriteFile(im.Checksums, []byte(sum+"  x.qcow2\n"+d.Kernel+"  x.vmlinuz\n"), 0o644)
+	if err := im.VerifyChecksums(d); err != nil {
+		t.Errorf("kernel listed: %v", err)
 	}
 }

@@ -2,14 +2,12 @@ package promote
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/imagegate/imagegate/harness/digest"
 	"github.com/imagegate/imagegate/harness/gate"
 )
 
@@ -184,10 +182,6 @@ func (o *Options) logf(format string, args ...any) {
 }
 
 func fileSHA256(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ""
-	}
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
+	s, _ := digest.File(path) // "" when unreadable: the record says so
+	return s
 }

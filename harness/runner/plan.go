@@ -131,13 +131,14 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 	if err := im.VerifySignature(ctx); err != nil {
 		return framework.Target{}, usage(err)
 	}
-	sum, err := im.SHA256()
+	d, err := im.Digests()
 	if err != nil {
 		return framework.Target{}, usage(err)
 	}
-	if err := im.VerifyChecksum(sum); err != nil {
+	if err := im.VerifyChecksums(d); err != nil {
 		return framework.Target{}, usage(err)
 	}
+	sum := d.Image
 	if p.Opts.ExpectSHA256 != "" && !strings.EqualFold(p.Opts.ExpectSHA256, sum) {
 		return framework.Target{}, usage(fmt.Errorf("image %s: sha256 is %s, not %s as --expect-sha256 says: it is not the image that was tested", im.ID(), sum, p.Opts.ExpectSHA256))
 	}
@@ -171,7 +172,7 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 		RunID: p.RunID, Image: im.Name, Arch: a.Name, Family: im.Family,
 		ImagePath: im.Path, ImageFormat: im.Format, SHA256: sum, Accel: string(acc),
 		MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, ImageBytes: size, Profile: im.Profile, BootTimeout: timeout,
-		Kernel: im.Kernel, Initrd: im.Initrd, Cmdline: im.Cmdline,
+		Kernel: im.Kernel, Initrd: im.Initrd, Cmdline: im.Cmdline, KernelSHA256: d.Kernel, InitrdSHA256: d.Initrd,
 		LibvirtURI: p.Opts.LibvirtURI, Domain: "imagegate-" + p.RunID + "-" + slug,
 		WorkDir: filepath.Join(p.WorkDir, slug), OutDir: filepath.Join(p.RunDir, im.Name, a.Name),
 		Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Suites: firstNonEmpty(p.Opts.Suites, im.Suites),

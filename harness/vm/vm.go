@@ -87,9 +87,11 @@ type DefinitionDumper interface {
 }
 
 // DiskKeeper is an optional ability: KeepDisk stops the guest and moves
-// its disk (the overlay) to dst instead of letting Destroy delete it.
+// its disk (the overlay) to dst instead of letting Destroy delete it. A
+// non-empty backing makes the kept overlay refer to that file instead of
+// Spec.Image (which may be a temporary copy); it must have the same bytes.
 type DiskKeeper interface {
-	KeepDisk(ctx context.Context, dst string) error
+	KeepDisk(ctx context.Context, dst, backing string) error
 }
 
 // FreePort asks the kernel for a free TCP port on 127.0.0.1. Another process

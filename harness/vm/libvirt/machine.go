@@ -120,7 +120,7 @@ func (m *Machine) Destroy(ctx context.Context) error {
 
 // KeepDisk stops the domain and moves its overlay to dst (for
 // --keep-failed); Destroy then has nothing left to remove but the rest.
-func (m *Machine) KeepDisk(ctx context.Context, dst string) error {
+func (m *Machine) KeepDisk(ctx context.Context, dst, backing string) error {
 	if err := m.d.DestroyByName(ctx, m.spec.Name); err != nil {
 		return err
 	}
@@ -130,6 +130,14 @@ func (m *Machine) KeepDisk(ctx context.Context, dst string) error {
 		if cerr != nil {
 			return fmt.Errorf("keep disk %s: %v: %s", dst, cerr, out)
 		}
+	}
+	if backing == "" || backing == m.spec.Image {
+		return nil
+	}
+	// Same bytes, other file: only the overlay's header changes.
+	out, err := exec.CommandContext(ctx, "qemu-img", "rebase", "-u", "-F", m.spec.ImageFormat, "-b", backing, dst).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("keep disk %s: point it at %s: %v: %s", dst, backing, err, out)
 	}
 	return nil
 }

@@ -1,0 +1,65 @@
+package framework
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/imagegate/imagegate/harness/digest"
+)
+
+func TestPinBootsPrivateCopies(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) (string, string) {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := digest.File(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, s
+	}
+	img, isum := write("d.qcow2", "QFI\xfb image")
+	kern, ksum := write("d.vmlinuz", "kernel")
+	tg := Target{Image: "d", Arch: "s390x", ImagePath: img, ImageFormat: "qcow2", SHA256: isum,
+		Kernel: kern, KernelSHA256: ksum, WorkDir: filepath.Join(dir, "work")}
+	var steps []func(context.Context) error
+	undo := func(_ string, f func(context.Context) error) { steps = append(steps, f) }
+
+	p, err := Pin(context.Background(), tg, undo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ImageOrigin != img || !strings.HasPrefix(p.ImagePath, tg.WorkDir) || !strings.HasPrefix(p.Kernel, tg.WorkDir) {
+		t.Fatalf("pinned target: image %s (origin %s), kernel %s", p.ImagePath, p.ImageOrigin, p.Kernel)
+	}
+	if p.Initrd != "" {
+		t.Errorf("no initrd planned, pinned one: %s", p.Initrd)
+	}
+	// Replacing the candidate now does not change what the run boots.
+	os.WriteFile(img, []byte("QFI\xfb swapped"), 0o644)
+	if s, _ := digest.File(p.ImagePath); s != isum {
+		t.Error("the pinned image changed with the candidate")
+	}
+	if again, err := Pin(context.Background(), p, undo); err != nil || again.ImagePath != p.ImagePath {
+		t.Errorf("pinning twice: %v, %s", err, again.ImagePath)
+	}
+	for i := len(steps) - 1; i >= 0; i-- {
+		if err := steps[i](context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(p.ImagePath); !os.IsNotExist(err) {
+		t.Errorf("cleanup left the pinned image: %v", err)
+	}
+
+	// A candidate swapped between planning and pinning is refused.
+	_, err = Pin(context.Background(), tg, undo)
+	if err == nil || !strings.Contains(err.Error(), "d/s390x") || !strings.Contains(err.Error(), "changed after the run was planned") {
+		t.Fatalf("swapped candidate: err = %v", err)
+	}
+}
