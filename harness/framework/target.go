@@ -11,16 +11,16 @@ import (
 // Target is one image on one architecture, as the orchestrator hands it to
 // the process that tests it. It is plain data, written as JSON.
 type Target struct {
-	RunID       string        `json:"run_id"`
-	Image       string        `json:"image"`
-	Arch        string        `json:"arch"`
-	Family      string        `json:"family"`
-	ImagePath   string        `json:"image_path"`
-	ImageFormat string        `json:"image_format"`
-	SHA256      string        `json:"sha256"`
+	RunID       string `json:"run_id"`
+	Image       string `json:"image"`
+	Arch        string `json:"arch"`
+	Family      string `json:"family"`
+	ImagePath   string `json:"image_path"`
+	ImageFormat string `json:"image_format"`
+	SHA256      string `json:"sha256"`
 	// ImageOrigin is set once the image is pinned: ImagePath (and Kernel,
 	// Initrd) then name private copies, and this the file they came from.
-	ImageOrigin string `json:"image_origin,omitempty"`
+	ImageOrigin string        `json:"image_origin,omitempty"`
 	Accel       string        `json:"accel"`
 	MemoryMiB   int           `json:"memory_mib"`
 	CPUs        int           `json:"cpus"`
