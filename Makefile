@@ -14,7 +14,7 @@ export IMAGEGATE_FIXTURES := $(FIXTURES)
 
 BIN := bin/imagegate
 
-.PHONY: all host fixtures variants build run run-all-arches test unit e2e lint clean
+.PHONY: all host fixtures variants build run run-all-arches test unit e2e lint lint-jenkinsfile clean
 
 all: build
 
@@ -49,6 +49,13 @@ test: host fixtures build unit e2e
 lint:
 	$(GO) vet ./...
 	@command -v golangci-lint >/dev/null && golangci-lint run ./... || echo "golangci-lint not installed; go vet only"
+
+# A Groovy parse plus CodeNarc's rules; needs npm and a JRE (apt-get install
+# npm default-jre-headless). Version 15 is the newest that runs on Debian 12's
+# Node 20. It cannot validate declarative-pipeline steps: only a Jenkins can.
+GROOVY_LINT ?= npx --yes npm-groovy-lint@15.2.2
+lint-jenkinsfile: ## parse and lint ci/Jenkinsfile (errors fail, style is reported)
+	$(GROOVY_LINT) --noserver --failon error --output txt ci/Jenkinsfile
 
 clean:
 	rm -rf bin
