@@ -7,6 +7,8 @@ SHELL := /bin/bash
 GO       ?= go
 # make run's quick default; make run-all-arches (or ARCHES=...) for the rest.
 ARCHES   ?= x86_64,aarch64
+# Extra flags for make run, e.g. RUNFLAGS='--parallel 1' or '--label-filter !slow'.
+RUNFLAGS ?=
 ALL_ARCHES := x86_64,aarch64,ppc64le,s390x
 FIXTURES ?= $(HOME)/.cache/imagegate/fixtures
 MATRIX   ?= fixtures/matrix.yaml
@@ -32,7 +34,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/imagegate
 
 run: host fixtures build ## run the default matrix
-	$(BIN) run --matrix $(MATRIX) --arch $(ARCHES)
+	$(BIN) run --matrix $(MATRIX) --arch $(ARCHES) $(RUNFLAGS)
 
 run-all-arches: ## every arch of the matrix: x86_64, aarch64, ppc64le, s390x
 	$(MAKE) run ARCHES=$(ALL_ARCHES)
