@@ -150,17 +150,9 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 	if disk == 0 { // larger than the image, so growpart has room to grow
 		disk = int((size+(1<<30)-1)>>30) + 2
 	}
-	acc, why := a.AccelFor(ctx, p.Opts.KVMDevice)
-	switch p.Opts.Accel {
-	case "", "auto":
-	case "tcg":
-		acc, why = arch.TCG, "--accel tcg"
-	case "kvm":
-		if acc != arch.KVM {
-			return framework.Target{}, usage(fmt.Errorf("--accel kvm: %s: %s; use --accel auto or tcg", im.ID(), why))
-		}
-	default:
-		return framework.Target{}, usage(fmt.Errorf("--accel %q: want auto, kvm or tcg", p.Opts.Accel))
+	acc, why, err := p.accel(ctx, a, im)
+	if err != nil {
+		return framework.Target{}, err
 	}
 	p.AccelWhy = append(p.AccelWhy, fmt.Sprintf("%s: %s (%s)", im.ID(), acc, why))
 	timeout := im.Timeout.Duration
@@ -245,4 +237,22 @@ func (p *Plan) prepareDirs() error {
 		return err
 	}
 	return os.Rename(tmp, latest)
+}
+
+// accel chooses KVM or TCG for a target: what the host allows, unless
+// --accel says otherwise. The reason is shown to the user.
+func (p *Plan) accel(ctx context.Context, a arch.Arch, im matrix.Image) (arch.Accel, string, error) {
+	acc, why := a.AccelFor(ctx, p.Opts.KVMDevice)
+	switch p.Opts.Accel {
+	case "", "auto":
+	case "tcg":
+		acc, why = arch.TCG, "--accel tcg"
+	case "kvm":
+		if acc != arch.KVM {
+			return "", "", usage(fmt.Errorf("--accel kvm: %s: %s; use --accel auto or tcg", im.ID(), why))
+		}
+	default:
+		return "", "", usage(fmt.Errorf("--accel %q: want auto, kvm or tcg", p.Opts.Accel))
+	}
+	return acc, why, nil
 }
