@@ -92,7 +92,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	if err := e.writeReports(p); err != nil {
 		return sum, err
 	}
-	e.logf("run %s: %d target(s), %d at a time %s, reports in %s", p.RunID, len(p.Targets), p.Opts.Parallel, p.ParallelWhy, p.RunDir)
+	e.logf("run %s: %d target(s), %d at a time (%s), reports in %s", p.RunID, len(p.Targets), p.Opts.Parallel, p.ParallelWhy, p.RunDir)
 	for _, w := range p.AccelWhy {
 		e.logf("accelerator %s", w)
 	}

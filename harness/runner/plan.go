@@ -108,6 +108,8 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 		var why string
 		p.Opts.Parallel, why = AutoParallel(p.Targets)
 		p.ParallelWhy = "auto: " + why
+	} else {
+		p.ParallelWhy = fmt.Sprintf("--parallel %d", p.Opts.Parallel)
 	}
 	return p, nil
 }
