@@ -16,7 +16,7 @@ export IMAGEGATE_FIXTURES := $(FIXTURES)
 
 BIN := bin/imagegate
 
-.PHONY: all host fixtures variants build run run-all-arches test unit e2e lint lint-jenkinsfile clean
+.PHONY: all host fixtures variants build run run-all-arches test unit e2e bench lint lint-jenkinsfile clean
 
 all: build
 
@@ -47,6 +47,12 @@ e2e: host fixtures variants build ## boot the fixtures for real and check the ru
 	IMAGEGATE_E2E=1 IMAGEGATE_E2E_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m -v -run 'E2E' ./cmd/imagegate/
 
 test: host fixtures build unit e2e
+
+# Timing goals on real guests (one iteration each): boot-to-SSH per arch, and
+# the matrix with --parallel 1 vs auto (fails if auto is not faster). ARCHES
+# picks the arches; IMAGEGATE_BENCH_FILTER the specs (default '!slow', '' = all).
+bench: host fixtures build ## timing goals: boot-to-SSH per arch, --parallel 1 vs auto
+	IMAGEGATE_E2E=1 IMAGEGATE_BENCH_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 4h ./cmd/imagegate/
 
 lint:
 	$(GO) vet ./...

@@ -23,7 +23,7 @@ import (
 	"time"
 )
 
-func e2eBinary(t *testing.T) string {
+func e2eBinary(t testing.TB) string {
 	t.Helper()
 	if os.Getenv("IMAGEGATE_E2E") != "1" {
 		t.Skip("e2e: set IMAGEGATE_E2E=1 (make e2e does) to boot real guests")
@@ -54,7 +54,7 @@ type junitDoc struct {
 	} `xml:"testsuite"`
 }
 
-func readJUnit(t *testing.T, path string) junitDoc {
+func readJUnit(t testing.TB, path string) junitDoc {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -68,7 +68,7 @@ func readJUnit(t *testing.T, path string) junitDoc {
 	return d
 }
 
-func xmllint(t *testing.T, path string) {
+func xmllint(t testing.TB, path string) {
 	t.Helper()
 	schema, _ := filepath.Abs("../../../shared/schemas/junit-10.xsd")
 	if _, err := os.Stat(schema); err != nil {
@@ -107,7 +107,7 @@ func fixtureImage(t *testing.T) string {
 
 // assertNothingLeft checks that no domain, qemu process or work file of the
 // run remains.
-func assertNothingLeft(t *testing.T, runID, workRoot string) {
+func assertNothingLeft(t testing.TB, runID, workRoot string) {
 	t.Helper()
 	out, err := exec.Command("virsh", "-c", "qemu:///system", "list", "--all", "--name").CombinedOutput()
 	if err != nil {
@@ -125,7 +125,7 @@ func assertNothingLeft(t *testing.T, runID, workRoot string) {
 	}
 }
 
-func runID(t *testing.T, reports string) string {
+func runID(t testing.TB, reports string) string {
 	t.Helper()
 	target, err := os.Readlink(filepath.Join(reports, "latest"))
 	if err != nil {
