@@ -28,22 +28,30 @@ func ParseParallel(s string) (int, error) {
 	return n, nil
 }
 
+// guestsPerTarget is how many guests one target may run at once: the
+// first-boot uniqueness spec boots a second instance beside the first.
+const guestsPerTarget = 2
+
 // AutoParallel sizes the worker pool by host CPUs and available memory:
-// each emulated guest keeps about one core busy, and must fit in memory
-// with its overhead. Never more than the targets, never less than one.
+// each emulated guest keeps about one core busy, and every target must fit
+// in memory with its guests' overhead. Never more than the targets, never
+// less than one.
 func AutoParallel(targets []framework.Target) (int, string) {
-	cpus := runtime.NumCPU()
-	availMiB := memAvailableMiB()
+	return autoParallel(runtime.NumCPU(), memAvailableMiB(), targets)
+}
+
+func autoParallel(cpus, availMiB int, targets []framework.Target) (int, string) {
 	per := guestOverheadMiB
 	for _, t := range targets {
 		per = max(per, t.MemoryMiB+guestOverheadMiB)
 	}
+	per *= guestsPerTarget
 	byMem := len(targets)
 	if availMiB > 0 {
 		byMem = availMiB / per
 	}
 	n := max(1, min(cpus, byMem, len(targets)))
-	return n, fmt.Sprintf("%d CPUs, %d MiB available, %d MiB per guest", cpus, availMiB, per)
+	return n, fmt.Sprintf("%d CPUs, %d MiB available, %d MiB per target (up to %d guests)", cpus, availMiB, per, guestsPerTarget)
 }
 
 func memAvailableMiB() int {

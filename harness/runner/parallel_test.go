@@ -32,3 +32,27 @@ func TestAutoParallelBounds(t *testing.T) {
 		t.Errorf("targets larger than memory: %d workers (%s)", n, why)
 	}
 }
+
+func TestAutoParallelByCPUsAndMemory(t *testing.T) {
+	targets := make([]framework.Target, 8)
+	for i := range targets {
+		targets[i].MemoryMiB = 1024 // (1024+512) MiB a guest, two guests a target
+	}
+	for _, c := range []struct {
+		cpus, availMiB, want int
+	}{
+		{2, 23000, 2},    // this machine: CPUs decide
+		{16, 8192, 2},    // memory decides: 8192 / 3072
+		{16, 2000, 1},    // less than one target's worth: still one
+		{16, 0, 8},       // memory unknown: CPUs and targets decide
+		{64, 1 << 20, 8}, // never more workers than targets
+	} {
+		n, why := autoParallel(c.cpus, c.availMiB, targets)
+		if n != c.want {
+			t.Errorf("autoParallel(%d CPUs, %d MiB) = %d (%s), want %d", c.cpus, c.availMiB, n, why, c.want)
+		}
+	}
+	if _, why := autoParallel(2, 23000, targets); why != "2 CPUs, 23000 MiB available, 3072 MiB per target (up to 2 guests)" {
+		t.Errorf("why = %q", why)
+	}
+}
