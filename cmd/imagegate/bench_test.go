@@ -45,7 +45,7 @@ func benchRun(b *testing.B, bin, name, parallel string) time.Duration {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Hour)
 	defer cancel()
-	cmd := benchCmd(ctx, bin, args...)
+	cmd := imagegateCmd(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	start := time.Now()
 	err := cmd.Run()
@@ -94,7 +94,7 @@ func BenchmarkBootToSSH(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				reports, _ := filepath.Abs(filepath.Join("../../reports", "bench-boot-"+a))
 				ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-				cmd := benchCmd(ctx, bin, "run", "--matrix", "../../fixtures/matrix.yaml", "--arch", a,
+				cmd := imagegateCmd(ctx, bin, "run", "--matrix", "../../fixtures/matrix.yaml", "--arch", a,
 					"--reports", reports, "--work-dir", b.TempDir(), "--focus", "cloud-init finished")
 				out, err := cmd.CombinedOutput()
 				cancel()
@@ -111,9 +111,9 @@ func BenchmarkBootToSSH(b *testing.B) {
 	}
 }
 
-// benchCmd runs imagegate until ctx ends, then interrupts it (so it
+// imagegateCmd runs imagegate until ctx ends, then interrupts it (so it
 // destroys its guests) and waits up to 5 minutes for it to finish.
-func benchCmd(ctx context.Context, bin string, args ...string) *exec.Cmd {
+func imagegateCmd(ctx context.Context, bin string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Minute

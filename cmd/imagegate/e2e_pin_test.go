@@ -39,10 +39,8 @@ func TestE2ECandidateSwappedMidRun(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "run", "--matrix", matrix, "--parallel", "1",
+	cmd := imagegateCmd(ctx, bin, "run", "--matrix", matrix, "--parallel", "1",
 		"--focus", "cloud-init finished", "--reports", reports, "--work-dir", work)
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Minute
 	pipe, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
