@@ -8,8 +8,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -21,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imagegate/imagegate/harness/digest"
 )
 
 func e2eBinary(t testing.TB) string {
@@ -82,14 +82,11 @@ func xmllint(t testing.TB, path string) {
 
 func fileSHA(t *testing.T, path string) string {
 	t.Helper()
-	f, err := os.Open(path)
+	sum, _, err := digest.File(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	io.Copy(h, f)
-	return hex.EncodeToString(h.Sum(nil))
+	return sum
 }
 
 func fixtureImage(t *testing.T) string {

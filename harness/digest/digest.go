@@ -11,18 +11,34 @@ import (
 	"strings"
 )
 
-// File returns the hex sha256 of the file at path.
-func File(path string) (string, error) {
+// File returns the hex sha256 of the file at path and its size. It stops
+// with ctx's error when ctx ends, so hashing a large image can be
+// interrupted.
+func File(ctx context.Context, path string) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
+	n, err := io.Copy(h, ctxReader{ctx, f})
+	if err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// ctxReader fails its next Read once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // Pin copies src to dst (sharing blocks where the file system can, keeping
@@ -38,7 +54,7 @@ func Pin(ctx context.Context, src, dst, want string) error {
 		os.Remove(dst)
 		return fmt.Errorf("pin %s: cp: %v: %s", src, err, strings.TrimSpace(string(out)))
 	}
-	got, err := File(dst)
+	got, _, err := File(ctx, dst)
 	if err == nil {
 		err = os.Chmod(dst, 0o444)
 	}

@@ -2,6 +2,7 @@ package digest
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,15 +14,20 @@ func TestFile(t *testing.T) {
 	if err := os.WriteFile(p, []byte("abc"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := File(p)
+	got, size, err := File(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; got != want {
-		t.Fatalf("File = %s, want %s", got, want)
+	if want := "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; got != want || size != 3 {
+		t.Fatalf("File = %s, %d bytes; want %s, 3 bytes", got, size, want)
 	}
-	if _, err := File(p + ".missing"); err == nil {
+	if _, _, err := File(context.Background(), p+".missing"); err == nil {
 		t.Fatal("File of a missing file: no error")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := File(ctx, p); !errors.Is(err, context.Canceled) {
+		t.Fatalf("File with a cancelled context: err = %v", err)
 	}
 }
 
@@ -36,7 +42,7 @@ func TestPinCopiesAndChecks(t *testing.T) {
 	f.WriteString("head")
 	f.WriteAt([]byte("tail"), 64<<20)
 	f.Close()
-	sum, err := File(src)
+	sum, _, err := File(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +50,7 @@ func TestPinCopiesAndChecks(t *testing.T) {
 	if err := Pin(context.Background(), src, dst, strings.ToUpper(sum)); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := File(dst); got != sum {
+	if got, _, _ := File(context.Background(), dst); got != sum {
 		t.Fatalf("pinned copy hashes to %s, want %s", got, sum)
 	}
 	st, err := os.Stat(dst)
@@ -58,7 +64,7 @@ func TestPinCopiesAndChecks(t *testing.T) {
 	if err := os.WriteFile(src, []byte("other"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := File(dst); got != sum {
+	if got, _, _ := File(context.Background(), dst); got != sum {
 		t.Fatalf("pinned copy changed with its original")
 	}
 }
@@ -67,7 +73,7 @@ func TestPinRefusesAChangedFile(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "image.qcow2")
 	os.WriteFile(src, []byte("planned"), 0o644)
-	planned, _ := File(src)
+	planned, _, _ := File(context.Background(), src)
 	os.WriteFile(src, []byte("swapped"), 0o644)
 	dst := filepath.Join(dir, "pinned")
 	err := Pin(context.Background(), src, dst, planned)

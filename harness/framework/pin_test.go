@@ -17,7 +17,7 @@ func TestPinBootsPrivateCopies(t *testing.T) {
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		s, err := digest.File(p)
+		s, _, err := digest.File(context.Background(), p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +42,7 @@ func TestPinBootsPrivateCopies(t *testing.T) {
 	}
 	// Replacing the candidate now does not change what the run boots.
 	os.WriteFile(img, []byte("QFI\xfb swapped"), 0o644)
-	if s, _ := digest.File(p.ImagePath); s != isum {
+	if s, _, _ := digest.File(context.Background(), p.ImagePath); s != isum {
 		t.Error("the pinned image changed with the candidate")
 	}
 	if again, err := Pin(context.Background(), p, undo); err != nil || again.ImagePath != p.ImagePath {

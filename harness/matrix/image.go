@@ -3,6 +3,7 @@ package matrix
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -45,17 +46,29 @@ func (im Image) CheckFile() error {
 // and, for direct kernel boot, the kernel and initrd ("" when unused).
 type Digests struct{ Image, Kernel, Initrd string }
 
-// Digests hashes the image and its direct-boot kernel and initrd.
-func (im Image) Digests() (Digests, error) {
-	var d Digests
-	for _, f := range []struct {
-		path string
-		sum  *string
-	}{{im.Path, &d.Image}, {im.Kernel, &d.Kernel}, {im.Initrd, &d.Initrd}} {
-		if f.path == "" {
-			continue
+// bootFile is one file a target boots, paired with its slot in Digests.
+type bootFile struct {
+	path string
+	sum  *string
+}
+
+// bootFiles pairs the image, kernel and initrd that are set with their
+// digests in d.
+func (im Image) bootFiles(d *Digests) []bootFile {
+	var out []bootFile
+	for _, f := range []bootFile{{im.Path, &d.Image}, {im.Kernel, &d.Kernel}, {im.Initrd, &d.Initrd}} {
+		if f.path != "" {
+			out = append(out, f)
 		}
-		s, err := digest.File(f.path)
+	}
+	return out
+}
+
+// Digests hashes the image and its direct-boot kernel and initrd.
+func (im Image) Digests(ctx context.Context) (Digests, error) {
+	var d Digests
+	for _, f := range im.bootFiles(&d) {
+		s, _, err := digest.File(ctx, f.path)
 		if err != nil {
 			return Digests{}, fmt.Errorf("image %s: %w", im.ID(), err)
 		}
@@ -71,11 +84,8 @@ func (im Image) VerifyChecksums(d Digests) error {
 	if im.Checksums == "" {
 		return nil
 	}
-	for _, f := range []struct{ path, sum string }{{im.Path, d.Image}, {im.Kernel, d.Kernel}, {im.Initrd, d.Initrd}} {
-		if f.path == "" {
-			continue
-		}
-		if err := im.verifyOne(f.path, f.sum); err != nil {
+	for _, f := range im.bootFiles(&d) {
+		if err := im.verifyOne(f.path, *f.sum); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package matrix
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,7 +102,7 @@ func TestCheckFileAndChecksum(t *testing.T) {
 	if err := im.CheckFile(); err != nil {
 		t.Errorf("qcow2 magic: %v", err)
 	}
-	d, err := im.Digests()
+	d, err := im.Digests(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +125,7 @@ func TestCheckFileAndChecksum(t *testing.T) {
 	// A direct-boot kernel is hashed and checked too.
 	im.Kernel = filepath.Join(dir, "x.vmlinuz")
 	os.WriteFile(im.Kernel, []byte("kernel"), 0o644)
-	d, err = im.Digests()
+	d, err = im.Digests(context.Background())
 	if err != nil || d.Kernel == "" || d.Image != sum {
 		t.Fatalf("digests with a kernel: %+v, %v", d, err)
 	}

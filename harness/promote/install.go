@@ -11,21 +11,6 @@ import (
 	"path/filepath"
 )
 
-// hashFile returns a file's sha256 and size.
-func hashFile(ctx context.Context, path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := copyCtx(ctx, h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
 // copyCtx copies in 1 MiB chunks, stopping when ctx is done.
 func copyCtx(ctx context.Context, w io.Writer, r io.Reader) (int64, error) {
 	buf := make([]byte, 1<<20)

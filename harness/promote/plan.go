@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/imagegate/imagegate/harness/digest"
 	"github.com/imagegate/imagegate/harness/gate"
 )
 
@@ -41,7 +42,7 @@ func sources(ctx context.Context, from string, d gate.Decision) ([]planned, erro
 		if err != nil {
 			return nil, err
 		}
-		sum, size, err := hashFile(ctx, p.src)
+		sum, size, err := digest.File(ctx, p.src)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", a.Arch, err)
 		}

@@ -182,6 +182,6 @@ func (o *Options) logf(format string, args ...any) {
 }
 
 func fileSHA256(path string) string {
-	s, _ := digest.File(path) // "" when unreadable: the record says so
+	s, _, _ := digest.File(context.Background(), path) // "" when unreadable: the record says so
 	return s
 }

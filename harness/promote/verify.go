@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/imagegate/imagegate/harness/digest"
 )
 
 // Report is what Verify found in a consistent repo.
@@ -39,7 +41,7 @@ func Verify(ctx context.Context, root string) (Report, error) {
 	}
 	for _, it := range st.idx.Items() {
 		p := filepath.Join(root, filepath.FromSlash(it.Path))
-		sum, size, err := hashFile(ctx, p)
+		sum, size, err := digest.File(ctx, p)
 		if err != nil {
 			return Report{}, err
 		}

@@ -133,7 +133,7 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 	if err := im.VerifySignature(ctx); err != nil {
 		return framework.Target{}, usage(err)
 	}
-	d, err := im.Digests()
+	d, err := im.Digests(ctx)
 	if err != nil {
 		return framework.Target{}, usage(err)
 	}
