@@ -1,18 +1,22 @@
 package arch
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 )
 
 // AccelFor picks the accelerator for a guest of this arch: KVM when the
-// guest matches the host, kvmDevice opens, and QEMU can really start a KVM
-// vCPU with the host CPU model (a /dev/kvm that exists but is broken, as in
-// some nested set-ups, gives TCG); TCG otherwise. why says how it was decided.
+// guest matches the host, kvmDevice opens, and a KVM vCPU with the host CPU
+// model really runs the arch's firmware (a /dev/kvm that exists but is
+// broken, as in some nested set-ups, gives TCG); TCG otherwise. why says how
+// it was decided.
 func (a Arch) AccelFor(ctx context.Context, kvmDevice string) (acc Accel, why string) {
 	if a.Name != Host() {
 		return TCG, fmt.Sprintf("guest %s differs from host %s", a.Name, Host())
@@ -28,17 +32,66 @@ func (a Arch) AccelFor(ctx context.Context, kvmDevice string) (acc Accel, why st
 	return KVM, kvmDevice + " works"
 }
 
-// probeKVM starts QEMU paused with KVM and the host CPU model, as the
-// domain would, and quits it through the monitor.
+// kvmRunFor is how long the probe lets a KVM vCPU run firmware code.
+const kvmRunFor = 3 * time.Second
+
+var kvmProbes sync.Map // binary, machine, firmware -> error (nil: works)
+
+// probeKVM runs the arch's firmware (or none) under KVM with the host CPU
+// model, as the domain would, for a few seconds and asks QEMU whether the
+// VM still runs. Merely starting QEMU paused is not enough: on some hosts
+// (nested, an old hypervisor below) QEMU starts and then stops at the
+// first instruction with a KVM emulation failure ("paused
+// (internal-error)"), or aborts setting up the vCPU. The answer is kept for
+// the process.
 func (a Arch) probeKVM(ctx context.Context) error {
+	code, _, _ := a.ResolveFirmware()
+	key := a.QEMUBinary + "\x00" + a.Machine + "\x00" + code
+	if v, ok := kvmProbes.Load(key); ok {
+		err, _ := v.(error)
+		return err
+	}
+	err := runKVMProbe(ctx, a.QEMUBinary, a.Machine, code)
+	kvmProbes.Store(key, err)
+	return err
+}
+
+func runKVMProbe(ctx context.Context, binary, machine, firmware string) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, a.QEMUBinary, "-machine", a.Machine+",accel=kvm", "-cpu", "host",
-		"-display", "none", "-nodefaults", "-S", "-monitor", "stdio")
-	cmd.Stdin = strings.NewReader("quit\n")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("%v: %s", err, lastLine(string(out)))
+	args := []string{"-machine", machine + ",accel=kvm", "-cpu", "host", "-m", "256",
+		"-display", "none", "-nodefaults", "-monitor", "stdio"}
+	if firmware != "" {
+		args = append(args, "-drive", "if=pflash,format=raw,readonly=on,file="+firmware)
+	}
+	cmd := exec.CommandContext(ctx, binary, args...)
+	in, out := io.Pipe()
+	cmd.Stdin = in
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done: // QEMU ended by itself: it could not run a KVM vCPU
+		return fmt.Errorf("QEMU ended at once (%v): %s", err, lastLine(buf.String()))
+	case <-time.After(kvmRunFor):
+	}
+	io.WriteString(out, "info status\n")
+	time.Sleep(500 * time.Millisecond)
+	io.WriteString(out, "quit\n")
+	out.Close()
+	<-done
+	status := ""
+	for _, l := range strings.Split(buf.String(), "\n") {
+		if i := strings.Index(l, "VM status: "); i >= 0 {
+			status = strings.TrimSpace(l[i+len("VM status: "):])
+		}
+	}
+	if status != "running" {
+		return fmt.Errorf("a KVM vCPU running the firmware stopped within %s (VM status: %q)", kvmRunFor, status)
 	}
 	return nil
 }
