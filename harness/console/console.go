@@ -36,14 +36,24 @@ type Finding struct {
 	Line string
 }
 
+// The kernel's own oops lines; a user-space "traps: ... general
+// protection fault ip:..." is not one (it has no [#n] oops counter).
+var (
+	panicRE     = regexp.MustCompile(`Kernel panic - not syncing`)
+	oopsRE      = regexp.MustCompile(`\bOops: |BUG: unable to handle|BUG: kernel NULL pointer dereference|general protection fault.*\[#\d+\]`)
+	emergencyRE = regexp.MustCompile(`You are in emergency mode|Entering emergency mode|You are in rescue mode|Give root password for maintenance|dracut-emergency|Entering emergency shell`)
+	initramfsRE = regexp.MustCompile(`\(initramfs\) ?$|Dropping to a shell!|dracut:/#\s*$`)
+)
+
 var patterns = []struct {
 	kind string
 	re   *regexp.Regexp
 }{
-	{"panic", regexp.MustCompile(`Kernel panic - not syncing`)},
-	{"oops", regexp.MustCompile(`\bOops: |BUG: unable to handle|general protection fault`)},
+	{"panic", panicRE},
+	{"oops", oopsRE},
 	{"call-trace", regexp.MustCompile(`^\s*(\[[ 0-9.]+\]\s*)?Call Trace:`)},
-	{"emergency", regexp.MustCompile(`You are in emergency mode|Entering emergency mode|Give root password for maintenance|dracut-emergency|Dropping to a shell!|\(initramfs\) $`)},
+	{"emergency", emergencyRE},
+	{"emergency", initramfsRE},
 	{"failed-unit", regexp.MustCompile(`\[FAILED\] Failed to start`)},
 }
 

@@ -17,6 +17,10 @@ var ErrNotSupported = errors.New("not supported by this vm driver")
 // one could not judge the image.
 var ErrInfrastructure = errors.New("infrastructure error")
 
+// ErrPortTaken means the SSH port the caller asked for (Spec.SSHPort) is
+// held by another process on 127.0.0.1. It is an ErrInfrastructure.
+var ErrPortTaken = fmt.Errorf("forwarded port taken (%w)", ErrInfrastructure)
+
 // GuestMAC is the MAC address of every guest's one NIC (QEMU's locally
 // administered prefix), so a seed's network-config can match it.
 const GuestMAC = "52:54:00:49:47:01"
@@ -39,8 +43,11 @@ type Spec struct {
 	Kernel, Initrd, Cmdline string
 	WorkDir                 string // where the overlay and firmware variables go
 	ConsoleLog              string // serial console file; empty puts it in WorkDir
-	SSHPort                 int    // host port on 127.0.0.1 forwarded to the guest's 22; 0 picks one
-	TBCacheMiB              int    // TCG translation cache cap; 0 leaves QEMU's default
+	// SSHPort is the host port on 127.0.0.1 forwarded to the guest's 22.
+	// 0 picks a free one (and another if it is taken before QEMU binds it);
+	// a given port is used or the start fails with ErrPortTaken.
+	SSHPort    int
+	TBCacheMiB int // TCG translation cache cap; 0 leaves QEMU's default
 }
 
 // Validate reports the first problem with the spec.
@@ -78,6 +85,31 @@ type Machine interface {
 	// Destroy stops the guest and removes what Create made. It is
 	// idempotent: calling it again, or on a half-created machine, is safe.
 	Destroy(ctx context.Context) error
+}
+
+// ExitReason says how a machine stopped running without being asked to.
+type ExitReason string
+
+const (
+	ExitShutdown       ExitReason = "guest-shutdown"  // the guest powered itself off
+	ExitCrashed        ExitReason = "guest-crashed"   // the guest reported a crash to the hypervisor
+	ExitFailed         ExitReason = "emulator-failed" // the emulator ended without the guest asking: killed, out of memory, an assertion
+	ExitDestroyed      ExitReason = "destroyed"       // stopped from outside (virsh destroy)
+	ExitPaused         ExitReason = "paused"          // paused, e.g. on a disk I/O error (a full host disk)
+	ExitConnectionLost ExitReason = "connection-lost" // the hypervisor connection dropped; the machine's state is unknown
+)
+
+// Exit is one unexpected end of a machine.
+type Exit struct {
+	Reason ExitReason
+	Detail string // what the hypervisor said, e.g. the last lines of QEMU's log
+}
+
+// ExitWatcher is an optional ability: Exits delivers at most one Exit when
+// the machine stops running (or can no longer be watched) other than by
+// Destroy or KeepDisk. A guest rebooting itself is not an exit.
+type ExitWatcher interface {
+	Exits() <-chan Exit
 }
 
 // DefinitionDumper is an optional ability: the backend's definition of the

@@ -2,6 +2,7 @@ package libvirt
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -20,11 +21,15 @@ const DefaultURI = "qemu:///system"
 // vm.ErrInfrastructure, so callers can tell a host problem from a guest one.
 var ErrUnreachable = fmt.Errorf("libvirtd not reachable (%w)", vm.ErrInfrastructure)
 
-// Driver is a vm.Driver on one libvirt connection.
+// Driver is a vm.Driver on one libvirt connection. When the connection
+// drops (libvirtd restarted), the next call dials again and keeps trying
+// until its context ends, so a guest can still be destroyed once libvirtd
+// is back; machines started on the lost connection report it as an exit.
 type Driver struct {
-	uri string
-	mu  sync.Mutex // go-libvirt is safe for concurrent use; this guards close
-	lv  *golibvirt.Libvirt
+	uri    *url.URL
+	mu     sync.Mutex // guards lv and closed; held while reconnecting
+	lv     *golibvirt.Libvirt
+	closed bool
 }
 
 // Connect opens a connection to libvirtd at uri (DefaultURI when empty).
@@ -36,32 +41,78 @@ func Connect(ctx context.Context, uri string) (*Driver, error) {
 	if err != nil || u.Scheme == "" {
 		return nil, fmt.Errorf("libvirt URI %q is not a URI like %s", uri, DefaultURI)
 	}
+	lv, err := dial(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("%w at %s: %v; start it (as root: `make host`, or `libvirtd -d`) or pass --libvirt-uri", ErrUnreachable, uri, err)
+	}
+	return &Driver{uri: u, lv: lv}, nil
+}
+
+func dial(ctx context.Context, u *url.URL) (*golibvirt.Libvirt, error) {
 	var lv *golibvirt.Libvirt
-	err = call(ctx, 30*time.Second, func() error {
+	err := call(ctx, 30*time.Second, func() error {
 		var e error
 		lv, e = golibvirt.ConnectToURI(u)
 		return e
 	})
-	if err != nil {
-		return nil, fmt.Errorf("%w at %s: %v; start it (as root: `make host`, or `libvirtd -d`) or pass --libvirt-uri", ErrUnreachable, uri, err)
+	return lv, err
+}
+
+// conn returns a live connection, dialling again (every second, until ctx
+// ends) when the old one was lost.
+func (d *Driver) conn(ctx context.Context) (*golibvirt.Libvirt, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil, errors.New("libvirt connection already closed")
 	}
-	return &Driver{uri: uri, lv: lv}, nil
+	if d.lv != nil && d.lv.IsConnected() {
+		return d.lv, nil
+	}
+	var last error
+	for {
+		lv, err := dial(ctx, d.uri)
+		if err == nil {
+			d.lv = lv
+			return lv, nil
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w at %s: lost, and not back (%v): start it again (libvirtd -d)", ErrUnreachable, d.uri, last)
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // Close ends the connection. Machines keep running until destroyed.
 func (d *Driver) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.closed = true
 	if d.lv == nil {
 		return nil
 	}
-	err := d.lv.Disconnect()
+	var err error
+	if d.lv.IsConnected() {
+		err = d.lv.Disconnect()
+	}
 	d.lv = nil
 	return err
 }
 
+func (d *Driver) isClosed() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.closed
+}
+
 // URI is the connection's URI.
-func (d *Driver) URI() string { return d.uri }
+func (d *Driver) URI() string { return d.uri.String() }
+
+// local reports whether libvirtd runs on this host (its log files are ours
+// to read).
+func (d *Driver) local() bool { return d.uri.Host == "" && !strings.Contains(d.uri.Scheme, "+") }
 
 // call runs f, a go-libvirt call with no context of its own, under ctx and
 // a timeout. If ctx ends first, call returns at once and f finishes later.
@@ -80,9 +131,13 @@ func call(ctx context.Context, timeout time.Duration, f func() error) error {
 
 // ListDomains returns the names of all domains whose name starts with prefix.
 func (d *Driver) ListDomains(ctx context.Context, prefix string) ([]string, error) {
+	lv, err := d.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var names []string
-	err := call(ctx, 30*time.Second, func() error {
-		doms, _, err := d.lv.ConnectListAllDomains(1, 0)
+	err = call(ctx, 30*time.Second, func() error {
+		doms, _, err := lv.ConnectListAllDomains(1, 0)
 		for _, dom := range doms {
 			if strings.HasPrefix(dom.Name, prefix) {
 				names = append(names, dom.Name)
@@ -96,20 +151,24 @@ func (d *Driver) ListDomains(ctx context.Context, prefix string) ([]string, erro
 // DestroyByName force-stops and undefines the named domain; a domain that
 // does not exist is not an error.
 func (d *Driver) DestroyByName(ctx context.Context, name string) error {
+	lv, err := d.conn(ctx)
+	if err != nil {
+		return err
+	}
 	return call(ctx, 60*time.Second, func() error {
-		dom, err := d.lv.DomainLookupByName(name)
+		dom, err := lv.DomainLookupByName(name)
 		if golibvirt.IsNotFound(err) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if err := d.lv.DomainDestroyFlags(dom, golibvirt.DomainDestroyDefault); err != nil && !golibvirt.IsNotFound(err) && !notRunning(err) {
+		if err := lv.DomainDestroyFlags(dom, golibvirt.DomainDestroyDefault); err != nil && !golibvirt.IsNotFound(err) && !notRunning(err) {
 			return fmt.Errorf("destroy domain %s: %w", name, err)
 		}
 		// Transient domains vanish on destroy; a persistent one (left by
 		// someone else's tooling) is undefined with its NVRAM.
-		if err := d.lv.DomainUndefineFlags(dom, golibvirt.DomainUndefineNvram); err != nil && !golibvirt.IsNotFound(err) {
+		if err := lv.DomainUndefineFlags(dom, golibvirt.DomainUndefineNvram); err != nil && !golibvirt.IsNotFound(err) {
 			return fmt.Errorf("undefine domain %s: %w", name, err)
 		}
 		return nil

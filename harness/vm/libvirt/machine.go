@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/cleanup"
-
 	"github.com/imagegate/imagegate/harness/vm"
+
+	golibvirt "github.com/digitalocean/go-libvirt"
 )
 
 // Machine is a running transient domain and the files made for it.
@@ -23,18 +24,27 @@ type Machine struct {
 	xml     []byte
 	once    sync.Once
 	destroy error
+	exits   exitWatch
 }
 
-var _ vm.Machine = (*Machine)(nil)
-var _ vm.DefinitionDumper = (*Machine)(nil)
+var (
+	_ vm.Machine          = (*Machine)(nil)
+	_ vm.DefinitionDumper = (*Machine)(nil)
+	_ vm.ExitWatcher      = (*Machine)(nil)
+)
 
 func (m *Machine) Name() string                { return m.spec.Name }
 func (m *Machine) SSHAddr() string             { return fmt.Sprintf("127.0.0.1:%d", m.spec.SSHPort) }
 func (m *Machine) ConsolePath() string         { return m.paths.Console }
 func (m *Machine) Definition() ([]byte, error) { return m.xml, nil }
 
-// Create makes the overlay and starts the domain. A port taken between
-// choosing and binding it is retried with another port.
+// Exits reports the domain stopping (or the connection to libvirtd
+// dropping) other than through Destroy or KeepDisk.
+func (m *Machine) Exits() <-chan vm.Exit { return m.exits.ch }
+
+// Create makes the overlay and starts the domain. A port chosen here and
+// taken before QEMU binds it is retried with another; a port the spec asks
+// for is not (vm.ErrPortTaken).
 func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -59,25 +69,39 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 	if err := createOverlay(ctx, s, m.paths.Overlay); err != nil {
 		return nil, err
 	}
+	lv, err := d.conn(ctx)
+	if err != nil {
+		return nil, cleanup.Join(err, m.Destroy(ctx))
+	}
+	// Watch before starting, so an early death is not missed.
+	if err := m.exits.start(lv, s.Name, d.qemuLog(s.Name)); err != nil {
+		return nil, cleanup.Join(fmt.Errorf("watch domain %s: %w: %w", s.Name, vm.ErrInfrastructure, err), m.Destroy(ctx))
+	}
 	const tries = 3
+	chosen := s.SSHPort != 0
 	for i := 1; ; i++ {
-		if s.SSHPort == 0 || i > 1 {
+		if !chosen {
 			if m.spec.SSHPort, err = vm.FreePort(); err != nil {
 				return nil, cleanup.Join(err, m.Destroy(ctx))
 			}
 		}
-		err = m.start(ctx, code, vars)
-		if err == nil || !portClash(err) || i == tries {
+		err = m.start(ctx, lv, code, vars)
+		if err == nil || !portClash(err) || chosen || i == tries {
 			break
 		}
 	}
-	if err != nil {
-		return nil, cleanup.Join(fmt.Errorf("start domain %s: %w: %w", s.Name, vm.ErrInfrastructure, err), m.Destroy(context.WithoutCancel(ctx)))
+	switch {
+	case err == nil:
+		return m, nil
+	case chosen && portClash(err):
+		err = fmt.Errorf("127.0.0.1:%d: %w: another process holds it; free it or choose another port: %v", s.SSHPort, vm.ErrPortTaken, err)
+	default:
+		err = fmt.Errorf("start domain %s: %w: %w", s.Name, vm.ErrInfrastructure, err)
 	}
-	return m, nil
+	return nil, cleanup.Join(err, m.Destroy(context.WithoutCancel(ctx)))
 }
 
-func (m *Machine) start(ctx context.Context, code, vars string) error {
+func (m *Machine) start(ctx context.Context, lv *golibvirt.Libvirt, code, vars string) error {
 	x, err := DomainXML(m.spec, m.paths, code, vars)
 	if err != nil {
 		return err
@@ -85,7 +109,7 @@ func (m *Machine) start(ctx context.Context, code, vars string) error {
 	m.xml = x
 	os.Remove(m.paths.NVRAM) // a fresh variable store per boot attempt
 	err = call(ctx, 2*time.Minute, func() error {
-		_, err := m.d.lv.DomainCreateXML(string(x), 0)
+		_, err := lv.DomainCreateXML(string(x), 0)
 		return err
 	})
 	if ctx.Err() != nil {
@@ -104,8 +128,9 @@ func portClash(err error) bool {
 // The console log stays: it is evidence. Safe to call more than once.
 func (m *Machine) Destroy(ctx context.Context) error {
 	m.once.Do(func() {
+		m.exits.stop()
 		var errs []error
-		if m.d.lv != nil {
+		if !m.d.isClosed() {
 			errs = append(errs, m.d.DestroyByName(ctx, m.spec.Name))
 		}
 		for _, p := range []string{m.paths.Overlay, m.paths.NVRAM} {
@@ -121,6 +146,7 @@ func (m *Machine) Destroy(ctx context.Context) error {
 // KeepDisk stops the domain and moves its overlay to dst (for
 // --keep-failed); Destroy then has nothing left to remove but the rest.
 func (m *Machine) KeepDisk(ctx context.Context, dst, backing string) error {
+	m.exits.stop()
 	if err := m.d.DestroyByName(ctx, m.spec.Name); err != nil {
 		return err
 	}
