@@ -34,15 +34,17 @@ func debTarget(arch, sha, runID string, cases ...jt.Case) jt.Target {
 
 func TestReportMergeCLI(t *testing.T) {
 	root := t.TempDir()
-	jt.Write(t, filepath.Join(root, "runs", "20261122-100000-0001"), debTarget("x86_64", digestA, "20261122-100000-0001", jt.Fail("baseline", "a")))
-	jt.Write(t, filepath.Join(root, "runs", "20261122-110000-0002"), debTarget("x86_64", digestA, "20261122-110000-0002", jt.Pass("baseline", "a")))
+	// An error (not judged) and a check not selected, then a re-run that
+	// judges both: the merge takes the real results.
+	jt.Write(t, filepath.Join(root, "runs", "20261122-100000-0001"), debTarget("x86_64", digestA, "20261122-100000-0001", jt.Err("baseline", "a"), jt.NotSel("baseline", "b")))
+	jt.Write(t, filepath.Join(root, "runs", "20261122-110000-0002"), debTarget("x86_64", digestA, "20261122-110000-0002", jt.Pass("baseline", "a"), jt.Pass("baseline", "b")))
 	jt.Write(t, filepath.Join(root, "shard2"), debTarget("aarch64", digestB, "20261122-100000-0003", jt.Pass("baseline", "a")))
 	out := filepath.Join(root, "merged")
 	code, stdout, stderr := run("report", "merge", filepath.Join(root, "runs"), "--out", out, filepath.Join(root, "shard2"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "deb/x86_64") || !strings.Contains(stdout, "total: 2 target(s), 4 passed, 0 failed") {
+	if !strings.Contains(stdout, "deb/x86_64") || !strings.Contains(stdout, "total: 2 target(s), 5 passed, 0 failed") {
 		t.Errorf("summary:\n%s", stdout)
 	}
 	validateJUnit(t, filepath.Join(out, "junit.xml"))

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/imagegate/imagegate/harness/junitread"
@@ -63,43 +64,115 @@ func (ev *evaluator) arch(img, arch string) ArchResult {
 	return ar
 }
 
-// coverage checks that every required suite and test pattern has at least
-// one result that ran (not skipped) on the target.
+// coverage checks that the target's report is complete for the policy:
+// it lists its catalogue, every check of every required suite ran (or
+// said why it does not apply), and every required test pattern matches a
+// check that ran. Failures and errors themselves are judged case by case.
 func (ev *evaluator) coverage(arch string, t junitread.Target) {
+	if t.Catalogue == "" {
+		ev.block(blocking(NoCatalogue, arch, fmt.Sprintf("the report of %s does not list its catalogue of checks (%s), so it cannot show that every required check ran: "+
+			"re-run it with an imagegate that records one", t.ID(), strings.Join(t.Files, ", "))))
+	}
 	for _, s := range ev.entry.Suites {
-		ran, skipped := count(t, func(c junitread.Case) bool { return c.Suite == s })
-		if ran == 0 {
-			ev.block(blocking(MissingSuite, arch, fmt.Sprintf("required suite %q has no results on %s%s", s, t.ID(), skippedNote(skipped))))
-		}
+		ev.suiteCoverage(arch, t, s)
 	}
 	for _, p := range ev.entry.Tests {
-		ran, skipped := count(t, p.MatchCase)
-		if ran == 0 {
-			f := blocking(MissingTest, arch, fmt.Sprintf("no result on %s for required test %q%s", t.ID(), p.Text, skippedNote(skipped)))
-			f.Test = p.Text
-			ev.block(f)
-		}
+		ev.testCoverage(arch, t, p)
 	}
 }
 
-func count(t junitread.Target, match func(junitread.Case) bool) (ran, skipped int) {
+// suiteCoverage: every check of required suite s on t passed, failed or
+// errored (judged elsewhere), or is not applicable with a reason (noted).
+// Checks not selected or not run leave the image unjudged.
+func (ev *evaluator) suiteCoverage(arch string, t junitread.Target, s string) {
+	var total int
+	groups := map[junitread.Status][]junitread.Case{}
 	for _, c := range t.Cases {
-		switch {
-		case !match(c):
-		case c.Status == junitread.Skipped:
-			skipped++
-		default:
-			ran++
+		if c.Suite != s {
+			continue
+		}
+		total++
+		groups[c.Status] = append(groups[c.Status], c)
+	}
+	if total == 0 {
+		ev.block(blocking(MissingSuite, arch, fmt.Sprintf("required suite %q has no checks on %s (does it apply to this family and arch? is the suite name right?)", s, t.ID())))
+		return
+	}
+	cmd := strings.TrimSpace(t.Rerun + " --suite " + s)
+	if t.Rerun == "" {
+		cmd = ""
+	}
+	if cs := groups[junitread.NotSelected]; len(cs) > 0 {
+		sel := t.Selection
+		if sel == "" {
+			sel = "a filtered run"
+		}
+		f := blocking(NotSelected, arch, fmt.Sprintf("%d of %d checks of required suite %s did not run on %s: not selected (%s)%s",
+			len(cs), total, s, t.ID(), sel, runThem(cmd)))
+		ev.block(group(f, s, cs, cmd))
+	}
+	notRun := append(groups[junitread.NotRun], groups[junitread.Skipped]...)
+	if len(notRun) > 0 {
+		f := blocking(NotRun, arch, fmt.Sprintf("%d of %d checks of required suite %s did not run on %s: %s%s",
+			len(notRun), total, s, t.ID(), notRun[0].Message, runThem(cmd)))
+		ev.block(group(f, s, notRun, cmd))
+	}
+	for _, c := range groups[junitread.NotApplicable] {
+		if !ev.mustRun(c) {
+			ev.note(about(Finding{Kind: NotApplicableNote, Arch: arch, Message: fmt.Sprintf("%q: %s", c.FullName(), c.Message)}, c))
 		}
 	}
-	return ran, skipped
 }
 
-func skippedNote(n int) string {
-	if n == 0 {
+func runThem(cmd string) string {
+	if cmd == "" {
 		return ""
 	}
-	return fmt.Sprintf(" (only %d skipped)", n)
+	return "; run them: " + cmd
+}
+
+func group(f Finding, suite string, cs []junitread.Case, cmd string) Finding {
+	f.Suite, f.Command, f.File = suite, cmd, cs[0].File
+	for _, c := range cs {
+		f.Checks = append(f.Checks, c.Name)
+	}
+	return f
+}
+
+// mustRun reports whether a tests: pattern requires c to run.
+func (ev *evaluator) mustRun(c junitread.Case) bool {
+	for _, p := range ev.entry.Tests {
+		if p.MatchCase(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// testCoverage: a required test pattern must match a check that ran (not
+// merely one that was not applicable, not selected or not run).
+func (ev *evaluator) testCoverage(arch string, t junitread.Target, p Pattern) {
+	var ran int
+	var other []junitread.Case
+	for _, c := range t.Cases {
+		switch {
+		case !p.MatchCase(c):
+		case c.Status.Ran():
+			ran++
+		default:
+			other = append(other, c)
+		}
+	}
+	if ran > 0 {
+		return
+	}
+	why := ""
+	if len(other) > 0 {
+		why = fmt.Sprintf(" (%q: %s)", other[0].FullName(), other[0].Message)
+	}
+	f := blocking(MissingTest, arch, fmt.Sprintf("required test %q did not run on %s%s", p.Text, t.ID(), why))
+	f.Test = p.Text
+	ev.block(f)
 }
 
 func (ev *evaluator) block(f Finding) { ev.d.Blocking = append(ev.d.Blocking, f) }

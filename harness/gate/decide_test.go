@@ -3,6 +3,7 @@ package gate_test
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -47,8 +48,13 @@ func target(arch string, cases ...jt.Case) jt.Target {
 	if arch == "aarch64" {
 		sha = shaA
 	}
-	all := append([]jt.Case{jt.Boot(), jt.Pass("baseline", "ssh works"), jt.Pass("baseline", "dns works")}, cases...)
-	return jt.Target{Image: "deb", Arch: arch, SHA256: sha, RunID: run2, Started: start2, Cases: all}
+	all := []jt.Case{jt.Boot()}
+	for _, def := range []string{"ssh works", "dns works"} {
+		if !slices.ContainsFunc(cases, func(c jt.Case) bool { return c.Suite == "baseline" && c.Name == def }) {
+			all = append(all, jt.Pass("baseline", def))
+		}
+	}
+	return jt.Target{Image: "deb", Arch: arch, SHA256: sha, RunID: run2, Started: start2, Cases: append(all, cases...)}
 }
 
 func green() []jt.Target { return []jt.Target{target("x86_64"), target("aarch64")} }
@@ -110,7 +116,7 @@ func TestDecisions(t *testing.T) {
 			verdict: gate.Inconclusive, blocking: []gate.Kind{gate.MissingSuite}, exit: 2},
 		{name: "required test only skipped", reports: [][]jt.Target{{target("x86_64"),
 			{Image: "deb", Arch: "aarch64", SHA256: shaA, RunID: run2, Cases: []jt.Case{jt.Skip("", "boot: x"), jt.Pass("baseline", "a")}}}},
-			verdict: gate.Inconclusive, blocking: []gate.Kind{gate.MissingTest}, exit: 2},
+			verdict: gate.Inconclusive, blocking: []gate.Kind{gate.ErrorCase, gate.MissingTest}, exit: 2},
 		{name: "boot failed", reports: [][]jt.Target{{target("x86_64"),
 			{Image: "deb", Arch: "aarch64", SHA256: shaA, RunID: run2, Cases: []jt.Case{jt.Fail("", "boot: the guest starts")}}}},
 			verdict: gate.Reject, blocking: []gate.Kind{gate.Failed, gate.MissingSuite}, exit: 1},
@@ -119,10 +125,32 @@ func TestDecisions(t *testing.T) {
 			verdict: gate.Inconclusive, blocking: []gate.Kind{gate.ErrorCase, gate.MissingSuite, gate.MissingTest}, exit: 2},
 		{name: "digest conflict", reports: [][]jt.Target{green(), {{Image: "deb", Arch: "x86_64", SHA256: strings.Repeat("f", 64), RunID: run2, Cases: []jt.Case{jt.Boot()}}}},
 			verdict: gate.Inconclusive, blocking: []gate.Kind{gate.DigestConflict}, exit: 2},
-		{name: "re-run fixes a failure", reports: [][]jt.Target{
+		{name: "a re-run does not erase a failure", reports: [][]jt.Target{
 			{target("x86_64", jt.Fail("baseline", "disk grows")), target("aarch64")},
 			{{Image: "deb", Arch: "x86_64", SHA256: shaX, RunID: "20261121-000000-0003", Cases: []jt.Case{jt.Pass("baseline", "disk grows")}}}},
+			verdict: gate.Reject, blocking: []gate.Kind{gate.Failed}, exit: 1},
+		{name: "a re-run judges what errored", reports: [][]jt.Target{
+			{target("x86_64", jt.Err("baseline", "disk grows")), target("aarch64")},
+			{{Image: "deb", Arch: "x86_64", SHA256: shaX, RunID: "20261121-000000-0003", Cases: []jt.Case{jt.Pass("baseline", "disk grows")}}}},
 			verdict: gate.Promote, exit: 0},
+		{name: "a focus run is not complete", reports: [][]jt.Target{{
+			target("x86_64", jt.NotSel("baseline", "ssh works"), jt.NotSel("baseline", "dns works"), jt.Pass("baseline", "logs in")), target("aarch64")}},
+			verdict: gate.Inconclusive, blocking: []gate.Kind{gate.NotSelected}, exit: 2},
+		{name: "a focus re-run fills in a filtered run", reports: [][]jt.Target{
+			{target("x86_64", jt.NotSel("baseline", "slow")), target("aarch64")},
+			{{Image: "deb", Arch: "x86_64", SHA256: shaX, RunID: "20261121-000000-0003", Cases: []jt.Case{
+				jt.NotSel("baseline", "ssh works"), jt.NotSel("baseline", "dns works"), jt.Pass("baseline", "slow")}}}},
+			verdict: gate.Promote, exit: 0},
+		{name: "a failure in a filtered run rejects", reports: [][]jt.Target{{
+			target("x86_64", jt.NotSel("baseline", "dns works"), jt.Fail("baseline", "logs in")), target("aarch64")}},
+			verdict: gate.Reject, blocking: []gate.Kind{gate.NotSelected, gate.Failed}, exit: 1},
+		{name: "checks not run after the guest died", reports: [][]jt.Target{{
+			target("x86_64", jt.Err("baseline", "logs in"), jt.NotRun("baseline", "dns works")), target("aarch64")}},
+			verdict: gate.Inconclusive, blocking: []gate.Kind{gate.NotRun, gate.ErrorCase}, exit: 2},
+		{name: "not applicable, with a reason, is listed", reports: [][]jt.Target{{target("x86_64", jt.NotApp("baseline", "selinux")), target("aarch64")}},
+			verdict: gate.Promote, notes: []gate.Kind{gate.NotApplicableNote}, exit: 0},
+		{name: "a report without a catalogue", reports: [][]jt.Target{{target("x86_64"), func() jt.Target { a := target("aarch64"); a.NoCatalogue = true; return a }()}},
+			verdict: gate.Inconclusive, blocking: []gate.Kind{gate.NoCatalogue}, exit: 2},
 		{name: "not-required failure", reports: [][]jt.Target{{target("x86_64", jt.Fail("extra", "nice to have")), target("aarch64")}},
 			verdict: gate.Promote, notes: []gate.Kind{gate.NotRequired}, exit: 0},
 		{name: "extra arch", reports: [][]jt.Target{append(green(), jt.Target{Image: "deb", Arch: "ppc64le", SHA256: shaX, Cases: []jt.Case{jt.Fail("", "boot: x")}})},
@@ -234,5 +262,35 @@ func TestStaleWaiver(t *testing.T) {
 	d := res.Decisions[0]
 	if d.Verdict != gate.Promote || len(d.Notes) != 1 || d.Notes[0].Kind != gate.StaleWaiver || d.Notes[0].Tracker != "BUG-0" {
 		t.Errorf("%+v", d)
+	}
+}
+
+// A tests: pattern requires its checks to run: not applicable is not
+// enough. The not-selected finding names every missing check and the
+// command that runs them.
+func TestRequiredChecksMustRunAndMissingOnesAreNamed(t *testing.T) {
+	pol, err := gate.Parse("p.yaml", []byte("version: 1\nimages:\n  - name: deb\n    arches: [x86_64]\n    suites: [baseline]\n    tests: [\"baseline selinux *\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	na := jt.Report(t, "r/junit.xml", target("x86_64", jt.NotApp("baseline", "selinux enforces")))
+	d := gate.Evaluate(gate.Input{Policy: pol, Reports: []*junitread.Report{na}, Now: now}).Decisions[0]
+	if d.Verdict != gate.Inconclusive || kinds(d.Blocking) != "missing-test" || !strings.Contains(d.Blocking[0].Message, "no SELinux") {
+		t.Errorf("required check not applicable: %s %+v", d.Verdict, d.Blocking)
+	}
+	focus := jt.Report(t, "f/junit.xml", target("x86_64", jt.Pass("baseline", "selinux enforces"),
+		jt.NotSel("baseline", "ssh works"), jt.NotSel("baseline", "dns works")))
+	res := gate.Evaluate(gate.Input{Policy: pol, Reports: []*junitread.Report{focus}, Now: now})
+	f := res.Decisions[0].Blocking[0]
+	if f.Kind != gate.NotSelected || strings.Join(f.Checks, ",") != "ssh works,dns works" ||
+		!strings.HasSuffix(f.Command, "--expect-sha256 "+shaX+" --suite baseline") || !strings.Contains(f.Message, "2 of 3 checks") {
+		t.Errorf("not-selected finding: %+v", f)
+	}
+	var text bytes.Buffer
+	res.WriteText(&text)
+	for _, want := range []string{"baseline ssh works", "baseline dns works", "run them: imagegate run"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
 	}
 }

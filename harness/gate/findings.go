@@ -28,6 +28,9 @@ const (
 	MissingSuite   Kind = "missing-suite"   // a required suite has no result that ran
 	MissingTest    Kind = "missing-test"    // a required test pattern matches no result that ran
 	ErrorCase      Kind = "error"           // a required case errored: the image was not judged
+	NoCatalogue    Kind = "no-catalogue"    // a report does not list its catalogue: completeness cannot be shown
+	NotSelected    Kind = "not-selected"    // checks of a required suite were filtered out of the run
+	NotRun         Kind = "not-run"         // checks of a required suite were selected but never ran
 	Failed         Kind = "failed"          // a required check failed
 	WaiverExpired  Kind = "waiver-expired"  // a required check failed and its waiver has expired
 )
@@ -39,6 +42,10 @@ const (
 	NotRequired Kind = "not-required" // a check outside the required set failed or errored
 	ExtraArch   Kind = "extra-arch"   // results for an arch the policy does not require: not judged
 	StaleWaiver Kind = "stale-waiver" // an expired waiver that no failure needed: remove or renew it
+	// NotApplicableNote: a required check said it does not apply to the
+	// image, and why. Allowed, and listed, unless a tests: pattern
+	// requires the check to run.
+	NotApplicableNote Kind = "not-applicable"
 )
 
 // Finding is one thing the gate noticed about an image.
@@ -52,6 +59,10 @@ type Finding struct {
 	Tracker string  `json:"tracker,omitempty"`
 	Expires string  `json:"expires,omitempty"`
 	File    string  `json:"file,omitempty"` // the junit.xml the result came from
+	// Checks names every check a grouped finding is about (not selected,
+	// not run); Command is what runs them.
+	Checks  []string `json:"checks,omitempty"`
+	Command string   `json:"command,omitempty"`
 }
 
 func blocking(k Kind, arch, msg string) Finding {

@@ -21,8 +21,13 @@ func (ev *evaluator) required(c junitread.Case) bool {
 	return false
 }
 
-// judge looks at one case of a required arch.
+// judge looks at one case of a required arch. (Checks not selected, not
+// run or not applicable are judged as a group by coverage; a harness step
+// that did not run is an error here.)
 func (ev *evaluator) judge(ar *ArchResult, c junitread.Case) {
+	if c.Harness() && !c.Status.Ran() {
+		c.Status = junitread.Error
+	}
 	bad := c.Status == junitread.Failed || c.Status == junitread.Error
 	switch {
 	case !bad:

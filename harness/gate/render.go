@@ -71,5 +71,13 @@ func writeFindings(b *strings.Builder, title string, fs []Finding) {
 			where = f.Arch + ": "
 		}
 		fmt.Fprintf(b, "    - %s%s: %s\n", where, f.Kind, f.Message)
+		const show = 8
+		for i, c := range f.Checks {
+			if i == show {
+				fmt.Fprintf(b, "        ... and %d more (--json lists every one)\n", len(f.Checks)-show)
+				break
+			}
+			fmt.Fprintf(b, "        %s %s\n", f.Suite, c)
+		}
 	}
 }

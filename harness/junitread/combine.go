@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/imagegate/imagegate/harness/catalogue"
 )
 
 // Conflict is one target that two or more reports record with different
@@ -58,10 +60,14 @@ type contribution struct {
 
 // Combine folds reports (in the order given) into one result per target.
 // Every test case of every run is kept; a case (same classname and name)
-// reported more than once takes the later run's result: the larger run-id,
-// then the report later in the list. The harness's "run" error case (a run
-// that produced no results) is dropped when a later run of the target
-// exists: that run's own results, or their absence, speak instead.
+// reported more than once keeps the worst real result (Status.rank): a
+// failure stays a failure, a result that ran is never replaced by one that
+// was not run or not selected, and between equals the later run wins (the
+// larger run-id, then the report later in the list). So a --focus re-run
+// fills in checks an earlier run did not select, and cannot erase a
+// failure. The harness's "run" error case (a run that produced no results)
+// is dropped when a later run of the target exists: that run's own
+// results, or their absence, speak instead.
 func Combine(reports []*Report) Combined {
 	groups := map[string][]contribution{}
 	var order []string
@@ -110,7 +116,9 @@ func fold(g []contribution) Target {
 		}
 		for _, tc := range c.t.Cases {
 			if i, ok := index[tc.key()]; ok {
-				cases[i] = tc
+				if tc.Status.rank() >= cases[i].Status.rank() {
+					cases[i] = tc
+				}
 				continue
 			}
 			index[tc.key()] = len(cases)
@@ -121,6 +129,14 @@ func fold(g []contribution) Target {
 	}
 	out := g[len(g)-1].t
 	out.Cases, out.Runs, out.Files = cases, runs, files
+	out.Catalogue = ""
+	for _, c := range g {
+		if c.t.Catalogue != "" { // the merged checks are the catalogue now
+			keys, _ := out.checkKeys()
+			out.Catalogue = catalogue.DigestKeys(keys)
+			break
+		}
+	}
 	return out
 }
 

@@ -35,12 +35,14 @@ func statuses(tg junitread.Target) map[string]junitread.Status {
 	return m
 }
 
-func TestCombineRerunLaterWins(t *testing.T) {
+func TestCombineKeepsTheWorstRealResult(t *testing.T) {
 	root := t.TempDir()
 	first := jt.Target{Image: "deb", Arch: "x86_64", SHA256: shaA, RunID: "20261120-100000-0001", Started: t0,
-		Cases: []jt.Case{jt.Boot(), jt.Fail("baseline", "ssh works"), jt.Pass("baseline", "dns works"), jt.Err("baseline", "disk grows")}}
+		Cases: []jt.Case{jt.Boot(), jt.Fail("baseline", "ssh works"), jt.Pass("baseline", "dns works"), jt.Err("baseline", "disk grows"),
+			jt.NotSel("baseline", "slow one"), jt.NotRun("baseline", "after boot")}}
 	second := jt.Target{Image: "deb", Arch: "x86_64", SHA256: shaA, RunID: "20261120-110000-0002", Started: t0.Add(time.Hour),
-		Cases: []jt.Case{jt.Boot(), jt.Pass("baseline", "ssh works"), jt.Pass("extra", "new check")}}
+		Cases: []jt.Case{jt.Boot(), jt.Pass("baseline", "ssh works"), jt.NotSel("baseline", "dns works"), jt.Pass("baseline", "disk grows"),
+			jt.Pass("baseline", "slow one"), jt.NotApp("baseline", "after boot"), jt.Pass("extra", "new check")}}
 	other := jt.Target{Image: "deb", Arch: "aarch64", SHA256: shaB, RunID: "20261120-100000-0001", Cases: []jt.Case{jt.Boot()}}
 	// The later run is given first: order follows run ids, not arguments.
 	jt.Write(t, filepath.Join(root, "b"), second)
@@ -53,8 +55,12 @@ func TestCombineRerunLaterWins(t *testing.T) {
 	got := statuses(tg)
 	want := map[string]junitread.Status{
 		"boot: the guest starts and accepts SSH with a verified host key": junitread.Passed,
-		"baseline ssh works": junitread.Passed, "baseline dns works": junitread.Passed,
-		"baseline disk grows": junitread.Error, "extra new check": junitread.Passed,
+		"baseline ssh works":  junitread.Failed, // a later pass does not erase a failure
+		"baseline dns works":  junitread.Passed, // not selected never replaces a result
+		"baseline disk grows": junitread.Passed, // a real result replaces an error
+		"baseline slow one":   junitread.Passed, // a re-run fills in what was not selected
+		"baseline after boot": junitread.NotApplicable,
+		"extra new check":     junitread.Passed,
 	}
 	if len(got) != len(want) {
 		t.Errorf("cases: %v", got)
@@ -66,6 +72,17 @@ func TestCombineRerunLaterWins(t *testing.T) {
 	}
 	if tg.RunID != second.RunID || strings.Join(tg.Runs, ",") != first.RunID+","+second.RunID {
 		t.Errorf("runs: %s %v", tg.RunID, tg.Runs)
+	}
+	if tg.Catalogue == "" {
+		t.Error("the merged target lost its catalogue")
+	}
+	// Written and read back, the merged catalogue still checks out.
+	out := filepath.Join(t.TempDir(), "merged")
+	if err := junitread.WriteDir(out, c.Targets); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := junitread.ReadFile(filepath.Join(out, "junit.xml")); err != nil {
+		t.Errorf("merged report does not read back: %v", err)
 	}
 }
 
@@ -113,7 +130,7 @@ func TestCombineDigestConflict(t *testing.T) {
 func TestWriteDirRoundTripsAndValidates(t *testing.T) {
 	root := t.TempDir()
 	jt.Write(t, filepath.Join(root, "1"), jt.Target{Image: "deb", Arch: "x86_64", SHA256: shaA, RunID: "20261120-100000-0001", Started: t0,
-		Cases: []jt.Case{jt.Boot(), jt.Fail("baseline", "a <b> & ]]> c"), jt.Skip("baseline", "s"), jt.Err("baseline", "e")}})
+		Cases: []jt.Case{jt.Boot(), jt.Fail("baseline", "a <b> & ]]> c"), jt.Skip("baseline", "s"), jt.Err("baseline", "e"), jt.NotSel("baseline", "n")}})
 	jt.Write(t, filepath.Join(root, "2"), jt.Target{Image: "deb", Arch: "x86_64", SHA256: shaA, RunID: "20261120-110000-0002", Started: t0,
 		Cases: []jt.Case{jt.Pass("other", "x")}})
 	c := junitread.Combine(read(t, root))
@@ -124,7 +141,7 @@ func TestWriteDirRoundTripsAndValidates(t *testing.T) {
 	validate(t, filepath.Join(out, "junit.xml"))
 	again := junitread.Combine(read(t, out))
 	tg, _ := again.Target("deb/x86_64")
-	if n := tg.Counts(); n != (junitread.Counts{Passed: 2, Failed: 1, Errors: 1, Skipped: 1}) {
+	if n := tg.Counts(); n != (junitread.Counts{Passed: 2, Failed: 1, Errors: 1, Skipped: 1, NotSelected: 1}) {
 		t.Errorf("round trip counts %v", n)
 	}
 	if strings.Join(tg.Runs, ",") != "20261120-100000-0001,20261120-110000-0002" {

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/imagegate/imagegate/harness/junitread"
+	jt "github.com/imagegate/imagegate/harness/junitread/junitreadtest"
 )
 
 func TestReadRealReport(t *testing.T) {
@@ -136,5 +138,50 @@ func TestFiles(t *testing.T) {
 	}
 	if _, err := junitread.ReadDirs(filepath.Join(root, "nope")); err == nil {
 		t.Error("missing folder read")
+	}
+}
+
+// A report that names its catalogue must list exactly its checks: one
+// removed (counts fixed up to match) or one added is refused, naming the
+// file.
+func TestReadRejectsACutCatalogue(t *testing.T) {
+	dir := t.TempDir()
+	full := jt.Target{Image: "deb", Arch: "x86_64", SHA256: strings.Repeat("a", 64), RunID: "r1",
+		Cases: []jt.Case{jt.Boot(), jt.Pass("baseline", "a"), jt.Fail("baseline", "b"), jt.NotSel("baseline", "c")}}
+	path := jt.Write(t, dir, full)
+	if _, err := junitread.ReadFile(path); err != nil {
+		t.Fatalf("intact report: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	// Cut the failed check and fix the counts, as someone hiding it would.
+	cut := regexp.MustCompile(`(?s)<testcase name="b".*?</testcase>`).ReplaceAllString(string(data), "")
+	cut = strings.ReplaceAll(strings.ReplaceAll(cut, `tests="4"`, `tests="3"`), `failures="1"`, `failures="0"`)
+	os.WriteFile(path, []byte(cut), 0o644)
+	if _, err := junitread.ReadFile(path); err == nil || !strings.Contains(err.Error(), "cut or edited") || !strings.Contains(err.Error(), path) {
+		t.Errorf("cut report: %v", err)
+	}
+	// Without a catalogue the same report reads (and the gate says so).
+	full.NoCatalogue = true
+	jt.Write(t, dir, full)
+	r, err := junitread.ReadFile(path)
+	if err != nil || r.Targets[0].Catalogue != "" {
+		t.Errorf("report without a catalogue: %+v, %v", r, err)
+	}
+}
+
+func TestSkipKindsRead(t *testing.T) {
+	dir := t.TempDir()
+	path := jt.Write(t, dir, jt.Target{Image: "deb", Arch: "x86_64", SHA256: strings.Repeat("a", 64), RunID: "r1",
+		Cases: []jt.Case{jt.NotSel("s", "a"), jt.NotApp("s", "b"), jt.NotRun("s", "c"), jt.Skip("s", "d")}})
+	r, err := junitread.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := r.Targets[0].Counts()
+	if n != (junitread.Counts{NotSelected: 1, NotApplicable: 1, NotRun: 1, Skipped: 1}) {
+		t.Errorf("counts %+v", n)
+	}
+	if n.String() != "0 passed, 0 failed, 0 errors, 1 not applicable, 1 not selected, 1 not run, 1 skipped" {
+		t.Errorf("String() = %q", n.String())
 	}
 }

@@ -26,10 +26,7 @@ func Summarize(targets []Target) Summary {
 	for _, t := range targets {
 		n := t.Counts()
 		s.Targets = append(s.Targets, TargetSummary{Target: t.ID(), SHA256: t.SHA256, Runs: t.Runs, Files: t.Files, Counts: n})
-		s.Totals.Passed += n.Passed
-		s.Totals.Failed += n.Failed
-		s.Totals.Errors += n.Errors
-		s.Totals.Skipped += n.Skipped
+		s.Totals.Add(n)
 	}
 	return s
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/imagegate/imagegate/harness/catalogue"
 )
 
 var sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -30,14 +32,56 @@ func toTarget(file string, s xmlSuite) (Target, error) {
 		}
 		t.Cases = append(t.Cases, c)
 	}
-	return t, checkCounts(s, t.Cases)
+	if err := checkCounts(s, t.Cases); err != nil {
+		return t, err
+	}
+	return t, t.checkCatalogue()
+}
+
+// checkCatalogue insists that a report which names its catalogue lists
+// exactly its checks: one case each, no more, no fewer. A report cut or
+// edited to hide checks fails here.
+func (t *Target) checkCatalogue() error {
+	if t.Catalogue == "" {
+		return nil
+	}
+	if !sha256RE.MatchString(t.Catalogue) {
+		return fmt.Errorf("%s property %q is not a sha256 digest", catalogue.PropDigest, t.Catalogue)
+	}
+	keys, err := t.checkKeys()
+	if err != nil {
+		return err
+	}
+	if got := catalogue.DigestKeys(keys); got != t.Catalogue {
+		return fmt.Errorf("its %d checks do not make up its catalogue (%s %.12s, the cases give %.12s): the report was cut or edited", len(keys), catalogue.PropDigest, t.Catalogue, got)
+	}
+	return nil
+}
+
+// checkKeys lists the checks (not the harness's steps) the target has,
+// each once.
+func (t *Target) checkKeys() ([]string, error) {
+	var keys []string
+	seen := map[string]bool{}
+	for _, c := range t.Cases {
+		if c.Harness() {
+			continue
+		}
+		if seen[c.CheckKey()] {
+			return nil, fmt.Errorf("check %q appears twice", c.FullName())
+		}
+		seen[c.CheckKey()] = true
+		keys = append(keys, c.CheckKey())
+	}
+	return keys, nil
 }
 
 // identify fills the identity fields from the properties and checks them
 // against the testsuite's name.
 func (t *Target) identify(name string) error {
 	vals := map[string]string{}
-	for _, key := range []string{"image", "arch", "image.sha256", "image.path", "run-id", "merged.runs"} {
+	for _, key := range []string{"image", "arch", "image.sha256", "image.path", "run-id", "merged.runs",
+		catalogue.PropDigest, catalogue.PropRerun, catalogue.PropSelection} {
 		for _, p := range t.Properties {
 			if p.Name != key {
 				continue
@@ -50,6 +94,7 @@ func (t *Target) identify(name string) error {
 	}
 	t.Image, t.Arch, t.SHA256 = vals["image"], vals["arch"], vals["image.sha256"]
 	t.ImagePath, t.RunID = vals["image.path"], vals["run-id"]
+	t.Catalogue, t.Rerun, t.Selection = vals[catalogue.PropDigest], vals[catalogue.PropRerun], vals[catalogue.PropSelection]
 	switch {
 	case t.Image == "" || t.Arch == "":
 		return errors.New("missing the image or arch property")
@@ -86,12 +131,21 @@ func toCase(t Target, xc xmlCase) (Case, error) {
 	case xc.Error != nil:
 		c.Status, res = Error, xc.Error
 	case xc.Skipped != nil:
-		c.Status, res = Skipped, xc.Skipped
+		c.Status, res = skipStatus(xc.Skipped.Type), xc.Skipped
 	}
 	if res != nil {
 		c.Message, c.Type, c.Detail = res.Message, res.Type, res.Data
 	}
 	return c, nil
+}
+
+func skipStatus(kind string) Status {
+	for _, k := range catalogue.SkipKinds {
+		if kind == k {
+			return Status(k)
+		}
+	}
+	return Skipped
 }
 
 // checkCounts insists that the testsuite's counts match its cases: a

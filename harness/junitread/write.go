@@ -10,6 +10,7 @@ import (
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/report"
 )
 
@@ -22,9 +23,16 @@ func JUnit(targets []Target) junit.Testsuites {
 	for i, t := range targets {
 		ts := junit.Testsuite{Name: t.ID(), ID: i, Timestamp: t.Timestamp}
 		for _, p := range t.Properties {
-			if p.Name != "merged.runs" {
+			switch p.Name {
+			case "merged.runs", catalogue.PropDigest, catalogue.PropSpecs:
+			default:
 				ts.AddProperty(p.Name, p.Value)
 			}
+		}
+		if t.Catalogue != "" {
+			keys, _ := t.checkKeys()
+			ts.AddProperty(catalogue.PropDigest, t.Catalogue)
+			ts.AddProperty(catalogue.PropSpecs, strconv.Itoa(len(keys)))
 		}
 		if len(t.Runs) > 1 {
 			ts.AddProperty("merged.runs", strings.Join(t.Runs, ","))
@@ -55,7 +63,7 @@ func testcase(c Case) junit.Testcase {
 		tc.Failure = res
 	case Error:
 		tc.Error = res
-	case Skipped:
+	case Skipped, NotApplicable, NotSelected, NotRun:
 		tc.Skipped = res
 	}
 	if c.SystemOut != "" {

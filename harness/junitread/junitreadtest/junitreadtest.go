@@ -4,6 +4,7 @@ package junitreadtest
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/junitread"
 	"github.com/imagegate/imagegate/harness/report"
 )
@@ -20,6 +22,11 @@ type Target struct {
 	Image, Arch, SHA256, RunID, Path string
 	Started                          time.Time // zero: no timestamp
 	Cases                            []Case
+	// NoCatalogue leaves out the catalogue properties, as reports of
+	// imagegates before the catalogue did; by default the catalogue is
+	// exactly the target's checks.
+	NoCatalogue bool
+	Selection   string
 }
 
 // Case is one test case; Suite "" makes a harness case (boot, cleanup).
@@ -36,6 +43,17 @@ func Fail(suite, name string) Case {
 }
 func Err(suite, name string) Case  { return Case{suite, name, junitread.Error, "interrupted by user"} }
 func Skip(suite, name string) Case { return Case{suite, name, junitread.Skipped, "not on this arch"} }
+
+// NotSel, NotApp and NotRun make the skipped kinds of the catalogue.
+func NotSel(suite, name string) Case {
+	return Case{suite, name, junitread.NotSelected, "not selected: --focus 'x'"}
+}
+func NotApp(suite, name string) Case {
+	return Case{suite, name, junitread.NotApplicable, "not applicable: no SELinux on this family"}
+}
+func NotRun(suite, name string) Case {
+	return Case{suite, name, junitread.NotRun, "not run: the guest did not boot"}
+}
 
 // Boot is the harness's boot case, passed.
 func Boot() Case { return Pass("", "boot: the guest starts and accepts SSH with a verified host key") }
@@ -66,6 +84,18 @@ func Doc(targets ...Target) junit.Testsuites {
 			{"image.sha256", tg.SHA256}, {"image.path", tg.Path}, {"run-id", tg.RunID}} {
 			ts.AddProperty(p[0], p[1])
 		}
+		if !tg.NoCatalogue {
+			var keys []string
+			for _, c := range tg.Cases {
+				if c.Suite != "" {
+					keys = append(keys, catalogue.Key(c.Suite, c.Name))
+				}
+			}
+			ts.AddProperty(catalogue.PropDigest, catalogue.DigestKeys(keys))
+			ts.AddProperty(catalogue.PropSpecs, fmt.Sprint(len(keys)))
+			ts.AddProperty(catalogue.PropSelection, tg.Selection)
+			ts.AddProperty(catalogue.PropRerun, "imagegate run --matrix m.yaml --image "+tg.Image+" --arch "+tg.Arch+" --expect-sha256 "+tg.SHA256)
+		}
 		for _, c := range tg.Cases {
 			ts.AddTestcase(testcase(id, c))
 		}
@@ -89,6 +119,8 @@ func testcase(id string, c Case) junit.Testcase {
 		tc.Error = res
 	case junitread.Skipped:
 		tc.Skipped = &junit.Result{Message: c.Message}
+	case junitread.NotSelected, junitread.NotApplicable, junitread.NotRun:
+		tc.Skipped = &junit.Result{Type: string(c.Status), Message: c.Message}
 	}
 	return tc
 }
