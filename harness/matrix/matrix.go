@@ -32,8 +32,7 @@ type Image struct {
 	DiskGiB   int      `yaml:"disk_gib"`
 	Timeout   Duration `yaml:"boot_timeout"`
 	Suites    []string `yaml:"suites"`
-	// Profile is the family's image profile; default profiles/<family>.yaml
-	// beside the matrix, when it exists.
+	// Profile is a profile file that replaces the family's built-in one.
 	Profile string `yaml:"profile"`
 	// Kernel, Initrd and Cmdline boot the image directly (firmware: kernel),
 	// for platforms whose boot loader needs a block device to install.
@@ -162,8 +161,6 @@ func (im *Image) normalize(base string) error {
 	}
 	if im.Profile != "" {
 		im.Profile = expand(im.Profile, base)
-	} else if def := filepath.Join(base, "profiles", im.Family+".yaml"); fileExists(def) {
-		im.Profile = def
 	}
 	if im.MemoryMiB == 0 {
 		im.MemoryMiB = 1024
@@ -257,11 +254,6 @@ func (m *Matrix) Select(arches, names []string) ([]Image, error) {
 		return nil, fmt.Errorf("no image in %s matches --arch %s --image %s", m.file, strings.Join(arches, ","), strings.Join(names, ","))
 	}
 	return out, nil
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 func contains(list []string, s string) bool {
