@@ -16,7 +16,6 @@ func init() {
 // rejected, 2 one is inconclusive or the input is bad.
 func cmdGate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate gate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var o gate.Options
 	var reports, history, images pathList
 	fs.StringVar(&o.Policy, "policy", "", "policy `FILE` (YAML; see docs/gate.md)")
@@ -24,8 +23,8 @@ func cmdGate(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&history, "history", "older report `DIR`, only to date new checks for grace_days (repeatable)")
 	fs.Var(&images, "image", "decide only image `NAME` (repeatable; default: every image in the reports or named by the policy)")
 	asJSON := fs.Bool("json", false, "print the decisions as JSON")
-	if err := fs.Parse(args); err != nil {
-		return gate.ExitInconclusive
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 || o.Policy == "" || len(reports) == 0 {
 		fmt.Fprintln(stderr, "imagegate gate: --policy FILE and --reports DIR are required (flags only; see -h)")

@@ -4,12 +4,16 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/imagegate/imagegate/harness/buildinfo"
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/runner"
 
@@ -32,10 +36,32 @@ func register(name string, c command) { commands[name] = c }
 func init() {
 	register("run", command{summary: "boot the images of a matrix and run the suites against them", run: cmdRun})
 	register("run-target", command{hidden: true, run: func(args []string, _, stderr io.Writer) int { return cmdRunTarget(args, stderr) }})
+	register("version", command{summary: "print this imagegate's version (reports record it)", run: func(_ []string, stdout, _ io.Writer) int {
+		fmt.Fprintln(stdout, buildinfo.Version())
+		return 0
+	}})
 	register("suites", command{summary: "list the suites compiled into this binary", run: func(_ []string, stdout, _ io.Writer) int {
 		fmt.Fprintln(stdout, strings.Join(framework.SuiteNames(), "\n"))
 		return 0
 	}})
+}
+
+// parseFlags parses a subcommand's flags. -h or --help prints its usage
+// on stdout and exits 0; a bad flag prints it on stderr and exits 2. ok is
+// false when the command should return code at once.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
+	fs.SetOutput(stderr)
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
+		fs.SetOutput(stdout)
+	}
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		return 0, false
+	}
+	return runner.ExitError, false
 }
 
 func usageText() string {
@@ -70,6 +96,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usageText())
+		return 0
+	case "--version":
+		fmt.Fprintln(stdout, buildinfo.Version())
 		return 0
 	}
 	fmt.Fprintf(stderr, "imagegate: unknown command %q\n%s", args[0], usageText())

@@ -22,7 +22,6 @@ func init() {
 // 2 anything else (inconclusive, bad input, a changed file, a busy lock).
 func cmdPromote(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate promote", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var o promote.Options
 	var reports, history pathList
 	fs.StringVar(&o.From, "from", "", "testing repo `DIR` holding the tested image files")
@@ -34,8 +33,8 @@ func cmdPromote(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&history, "history", "older report `DIR` for grace_days (repeatable)")
 	fs.BoolVar(&o.Wait, "wait", false, "wait for another promotion to finish instead of failing")
 	verify := fs.Bool("verify", false, "only check the production repo given by --to (every file hashed) and exit")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -58,12 +57,13 @@ func cmdPromote(args []string, stdout, stderr io.Writer) int {
 func promoteFailed(err error, stderr io.Writer) int {
 	var ge promote.GateError
 	if errors.As(err, &ge) {
-		gate.Result{Decisions: []gate.Decision{ge.Decision}}.WriteText(stderr)
-		fmt.Fprintf(stderr, "imagegate promote: %v\n", err)
-		if ge.Decision.Verdict == gate.Reject {
-			return 1
+		code := map[gate.Verdict]int{gate.Reject: 1}[ge.Decision.Verdict]
+		if ge.Decision.Verdict != gate.Reject {
+			code = 2
 		}
-		return 2
+		gate.Result{Decisions: []gate.Decision{ge.Decision}, ExitCode: code}.WriteText(stderr)
+		fmt.Fprintf(stderr, "imagegate promote: %v\n", err)
+		return code
 	}
 	fmt.Fprintf(stderr, "imagegate promote: %v\n", err)
 	return 2

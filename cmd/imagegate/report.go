@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/imagegate/imagegate/harness/junitread"
@@ -29,11 +30,16 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 // image digests.
 func cmdReportMerge(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate report merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	out := fs.String("out", "", "`DIR` to write junit.xml, summary.json and summary.txt into")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: imagegate report merge --out DIR REPORTDIR...\n\nREPORTDIR is a run folder (with junit.xml) or a folder of runs (reports/).\nA test case reported twice for a target takes the later run's result.")
+		fmt.Fprintln(fs.Output(), "usage: imagegate report merge --out DIR REPORTDIR...\n\nREPORTDIR is a run folder (with junit.xml) or a folder of runs (reports/).\nA test case reported twice for a target takes the later run's result.")
 		fs.PrintDefaults()
+	}
+	fs.SetOutput(stderr)
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return 0
 	}
 	dirs, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -16,7 +17,6 @@ import (
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var o runner.Options
 	var arches, images, suites string
 	var focus multiFlag
@@ -36,8 +36,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	retries := fs.Int("retries", 1, "times to re-run a target that hit an infrastructure error (never a failed check)")
 	parallel := fs.String("parallel", "auto", "targets to run at once: `N` or auto (by CPUs and free memory)")
 	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto (KVM where it works, else TCG), kvm or tcg")
-	if err := fs.Parse(args); err != nil {
-		return runner.ExitError
+	fs.StringVar(&o.Profile, "profile", "", "profile `FILE` for every image, instead of the matrix's profile: and the built-in one of its family")
+	fs.IntVar(&o.SSHPort, "ssh-port", 0, "forward the guest's SSH from this 127.0.0.1 `PORT` (one target only; default: a free port)")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "imagegate run: unexpected argument %q (flags only; see -h)\n", fs.Arg(0))
@@ -52,17 +54,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.Self, err = os.Executable(); err != nil {
+		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
+		return runner.ExitError
+	}
 	plan, err := runner.NewPlan(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
 		return runner.ExitError
 	}
-	self, err := os.Executable()
-	if err != nil {
-		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
-		return runner.ExitError
-	}
-	sum, err := (&runner.Executor{Self: self, Out: stdout, Retries: *retries}).Execute(ctx, plan)
+	sum, err := (&runner.Executor{Self: o.Self, Out: stdout, Retries: *retries}).Execute(ctx, plan)
 	printSummary(stdout, sum)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
@@ -81,21 +82,24 @@ func printSummary(w io.Writer, s runner.Summary) {
 	}
 	fmt.Fprintf(w, "\nreports: %s/junit.xml\n", s.RunDir)
 	for _, r := range s.Results {
-		state := "passed"
-		switch {
-		case r.Infra != "":
-			state = "error (not judged)"
-		case !r.Passed:
-			state = "FAILED"
-		}
-		fmt.Fprintf(w, "  %-28s %-20s %s\n", r.Target.ID(), state, r.Duration.Round(1e9))
+		state := map[string]string{runner.Passed: "passed", runner.Failed: "FAILED", runner.Error: "error (not judged)"}[r.Verdict]
+		fmt.Fprintf(w, "  %-28s %-20s %-8s %s\n", r.Target.ID(), state, r.Duration.Round(1e9), firstLineOf(r.Why))
 	}
+}
+
+func firstLineOf(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	if len(s) > 160 {
+		s = s[:160] + "..."
+	}
+	return s
 }
 
 func cmdRunTarget(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate run-target", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("target", "", "target JSON written by imagegate run")
+	cat := fs.String("catalogue", "", "write the target's catalogue to `FILE` (a dry run: nothing boots)")
 	if err := fs.Parse(args); err != nil || *path == "" {
 		fmt.Fprintln(stderr, "imagegate run-target: --target FILE is required (this command is run by 'imagegate run')")
 		return runner.ExitError
@@ -105,6 +109,9 @@ func cmdRunTarget(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "imagegate run-target: %v\n", err)
 		return runner.ExitError
 	}
+	if *cat != "" {
+		return takeCatalogue(t, *cat, stderr)
+	}
 	ok, err := framework.RunTarget(t, stderr)
 	switch {
 	case err != nil:
@@ -112,6 +119,21 @@ func cmdRunTarget(args []string, stderr io.Writer) int {
 		return runner.ExitError
 	case !ok:
 		return runner.ExitFailed
+	}
+	return runner.ExitPassed
+}
+
+// takeCatalogue writes t's catalogue to path (Ginkgo prints its dry run on
+// stdout, so the catalogue goes to a file).
+func takeCatalogue(t framework.Target, path string, stderr io.Writer) int {
+	var b bytes.Buffer
+	err := framework.TakeCatalogue(t, &b)
+	if err == nil {
+		err = os.WriteFile(path, b.Bytes(), 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate run-target: %v\n", err)
+		return runner.ExitError
 	}
 	return runner.ExitPassed
 }

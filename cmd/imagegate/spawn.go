@@ -21,7 +21,6 @@ func init() {
 
 func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate spawn", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var o runner.Options
 	var arch, image string
 	fs.StringVar(&o.Matrix, "matrix", "fixtures/matrix.yaml", "matrix `FILE` listing the images")
@@ -32,14 +31,21 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for the console log")
 	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
 	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto, kvm or tcg")
-	if err := fs.Parse(args); err != nil {
-		return runner.ExitError
+	fs.StringVar(&o.Profile, "profile", "", "profile `FILE`, instead of the matrix's profile: and the built-in one of its family")
+	fs.IntVar(&o.SSHPort, "ssh-port", 0, "forward the guest's SSH from this 127.0.0.1 `PORT` (default: a free port)")
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if image == "" {
 		fmt.Fprintln(stderr, "imagegate spawn: --image NAME is required (see imagegate spawn -h)")
 		return runner.ExitError
 	}
 	o.Images, o.Arches, o.Keep = []string{image}, split(arch), true
+	var err error
+	if o.Self, err = os.Executable(); err != nil {
+		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
+		return runner.ExitError
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	plan, err := runner.NewPlan(ctx, o)
@@ -65,10 +71,9 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 
 func cmdSSH(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate ssh", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	workRoot := fs.String("work-dir", "/var/tmp/imagegate", "`DIR` where spawn and run --keep leave their guests")
-	if err := fs.Parse(args); err != nil {
-		return runner.ExitError
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() < 1 {
 		fmt.Fprintln(stderr, "imagegate ssh: name the guest as IMAGE/ARCH, e.g. imagegate ssh debian-12/x86_64 [command]")

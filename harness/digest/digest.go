@@ -68,3 +68,9 @@ func Pin(ctx context.Context, src, dst, want string) error {
 	}
 	return nil
 }
+
+// Bytes returns the hex sha256 of b.
+func Bytes(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}

@@ -15,13 +15,19 @@ import (
 
 // Reboot restarts the guest and waits for SSH again. The host key must be
 // the one announced at first boot: a guest that regenerated its keys is
-// refused (and the wait fails), which is what a reboot check wants.
+// refused (and the wait fails), which is what a reboot check wants. While
+// it reboots the console is watched as during the first boot (a panic, a
+// shell, a second kernel end the wait at once). A guest that does not come
+// back returns a *fault.Fault: pass the error to ErrorIf.
 func (g *Guest) Reboot(ctx context.Context) error {
+	g.watch.beginBoot()
 	g.Run(ctx, Sudo("systemctl reboot")) // the connection may drop before it answers
-	time.Sleep(5 * time.Second)          // let sshd go down before we poll again
-	rctx, cancel := context.WithTimeout(ctx, g.Target.BootTimeout)
-	defer cancel()
-	if err := g.SSH.Reconnect(rctx); err != nil {
+	select {                             // let sshd go down before we poll again
+	case <-time.After(5 * time.Second):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := g.reconnect(ctx); err != nil {
 		return fmt.Errorf("%s did not come back after a reboot: %w", g.Target.ID(), err)
 	}
 	return g.settle(ctx)
@@ -35,11 +41,11 @@ func (g *Guest) BootSibling(ctx context.Context) (*Guest, error) {
 	t.Domain += "-b"
 	t.WorkDir = filepath.Join(t.WorkDir, "second-instance")
 	t.OutDir = filepath.Join(t.OutDir, "second-instance")
-	t.Keep = false
+	t.Keep, t.SSHPort = false, 0 // its own free port
 	cleanup := func(name string, f func(context.Context) error) {
 		DeferCleanup(func(ctx SpecContext) error { return f(ctx) }, NodeTimeout(3*time.Minute))
 	}
-	s, err := Boot(ctx, t, cleanup, func(string, ...any) {})
+	s, err := boot(ctx, t, cleanup, func(string, ...any) {}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -69,15 +75,16 @@ func closePristine(context.Context) error {
 	return pristine.Close()
 }
 
-// Profile is the image family's profile; specs skip when none is set.
+// Profile is the profile of the image's family that the run holds it to:
+// built into imagegate, or the file the matrix or --profile names. Every
+// target has one; the plan refuses a family without one before anything
+// boots.
 func (g *Guest) Profile() *profile.Profile {
 	GinkgoHelper()
 	if g.Target.Profile == "" {
-		Skip("no profile for family " + g.Target.Family + " (profile: in the matrix, or profiles/<family>.yaml beside it)")
+		CouldNotCheck("%s has no profile for family %s", g.Target.ID(), g.Target.Family)
 	}
-	p, err := profile.Load(g.Target.Profile)
-	if err != nil {
-		Fail(err.Error())
-	}
+	p, err := profile.Parse(g.Target.ProfileSource, []byte(g.Target.Profile))
+	ErrorIf(err, "read the profile")
 	return p
 }

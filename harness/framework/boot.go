@@ -2,14 +2,17 @@ package framework
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/imagegate/imagegate/harness/arch"
 	"github.com/imagegate/imagegate/harness/cleanup"
-	"github.com/imagegate/imagegate/harness/console"
+	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
 	"github.com/imagegate/imagegate/harness/vm"
@@ -26,26 +29,52 @@ type Cleanup func(name string, f func(context.Context) error)
 // Boot prepares and starts the target's guest and waits until it accepts
 // our key over SSH with a host key announced on its console. Every resource
 // is handed to cleanup right after it is made. logf reports progress.
+//
+// A failed boot returns a *fault.Fault saying who is at fault: anything
+// before the machine runs is the host's; after that the console and the
+// machine's state decide (see watcher). The target's fault.json records it.
 func Boot(ctx context.Context, t Target, undo Cleanup, logf func(string, ...any)) (*Guest, error) {
+	return boot(ctx, t, undo, logf, true)
+}
+
+func boot(ctx context.Context, t Target, undo Cleanup, logf func(string, ...any), main bool) (*Guest, error) {
 	for _, d := range []string{t.WorkDir, t.OutDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, err
+			return nil, hostFault(err)
 		}
 	}
 	key, err := sshx.NewKey(GuestUser + "@" + t.Domain)
 	if err != nil {
-		return nil, err
+		return nil, hostFault(err)
 	}
 	sp, seedPath, err := writeSeed(t, key, undo)
 	if err != nil {
-		return nil, err
+		return nil, hostFault(err)
 	}
-	g, err := startMachine(ctx, t, seedPath, undo, logf)
+	g, err := startMachine(ctx, t, seedPath, undo, logf, main)
 	if err != nil {
-		return nil, err
+		return nil, hostFault(err)
 	}
 	g.Key, g.Seed = key, sp
 	return g, g.waitSSH(ctx, undo, logf)
+}
+
+// hostFault makes an error from setting a guest up (pinning, the seed,
+// libvirt, the overlay, starting the domain) a host fault: the image has
+// not run yet, so it cannot be to blame.
+func hostFault(err error) error {
+	if _, ok := fault.As(err); ok || err == nil {
+		return err
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return err // interrupted: not a fault
+	case errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device"):
+		return fault.New(fault.Host, fault.DiskError, "no space left on the host: free space where --work-dir points (%v)", err)
+	case errors.Is(err, vm.ErrPortTaken):
+		return fault.New(fault.Host, fault.PortTaken, "%v", err)
+	}
+	return fault.New(fault.Host, fault.HostSetup, "%v", err)
 }
 
 // writeSeed writes the NoCloud seed ISO into the work dir and a copy of
@@ -59,23 +88,24 @@ func writeSeed(t Target, key sshx.Key, undo Cleanup) (seed.Spec, string, error) 
 		return sp, "", err
 	}
 	seedPath := filepath.Join(t.WorkDir, "seed.iso")
-	if err := plan.WriteISO(seedPath); err != nil {
-		return sp, "", err
-	}
 	undo("remove seed", func(context.Context) error {
 		if t.Keep {
 			return nil // a kept guest still uses it
 		}
 		return os.RemoveAll(seedPath)
 	})
+	if err := plan.WriteISO(seedPath); err != nil {
+		return sp, "", err
+	}
 	os.WriteFile(filepath.Join(t.OutDir, "user-data"), plan.UserData(), 0o644)
 	os.WriteFile(filepath.Join(t.OutDir, "meta-data"), plan.MetaData(), 0o644)
 	return sp, seedPath, nil
 }
 
 // startMachine connects to libvirt and starts the domain, registering its
-// destruction (or, with --keep / --keep-failed, what is kept) at once.
-func startMachine(ctx context.Context, t Target, seedPath string, undo Cleanup, logf func(string, ...any)) (*Guest, error) {
+// destruction (or, with --keep / --keep-failed, what is kept) at once, and
+// starts watching it.
+func startMachine(ctx context.Context, t Target, seedPath string, undo Cleanup, logf func(string, ...any), main bool) (*Guest, error) {
 	a, err := arch.Lookup(t.Arch)
 	if err != nil {
 		return nil, err
@@ -87,7 +117,7 @@ func startMachine(ctx context.Context, t Target, seedPath string, undo Cleanup, 
 	undo("close libvirt connection", func(context.Context) error { return drv.Close() })
 	spec := vm.Spec{Name: t.Domain, Arch: a, Accel: arch.Accel(t.Accel), MemoryMiB: t.MemoryMiB, CPUs: t.CPUs,
 		Image: t.ImagePath, ImageFormat: t.ImageFormat, DiskGiB: t.DiskGiB, Seed: seedPath,
-		Kernel: t.Kernel, Initrd: t.Initrd, Cmdline: t.Cmdline,
+		Kernel: t.Kernel, Initrd: t.Initrd, Cmdline: t.Cmdline, SSHPort: t.SSHPort,
 		WorkDir: t.WorkDir, ConsoleLog: filepath.Join(t.OutDir, "console.log"), TBCacheMiB: 256}
 	logf("starting domain %s (%s)", t.Domain, t.Accel)
 	start := time.Now()
@@ -95,8 +125,9 @@ func startMachine(ctx context.Context, t Target, seedPath string, undo Cleanup, 
 	if err != nil {
 		return nil, err
 	}
-	g := &Guest{Target: t, Machine: m, started: start,
+	g := &Guest{Target: t, Machine: m, started: start, main: main,
 		Timings: map[string]float64{"domain-start": time.Since(start).Seconds()}}
+	g.watch, g.alive = watch(m, func(f *fault.Fault) { g.recordFault(f, logf) })
 	undo("destroy machine", func(ctx context.Context) error { return g.destroy(ctx, logf) })
 	if dd, ok := m.(vm.DefinitionDumper); ok {
 		if x, err := dd.Definition(); err == nil {
@@ -106,10 +137,22 @@ func startMachine(ctx context.Context, t Target, seedPath string, undo Cleanup, 
 	return g, nil
 }
 
+// recordFault notes the guest's death once: in the progress log and, for
+// the target's main guest, in its fault.json.
+func (g *Guest) recordFault(f *fault.Fault, logf func(string, ...any)) {
+	g.faultOnce.Do(func() {
+		logf("guest %s: %s fault: %s", g.Target.Domain, f.Party, f.Error())
+		if g.main {
+			fault.Write(g.Target.OutDir, f)
+		}
+	})
+}
+
 // destroy ends the guest: left running with --keep; with --keep-failed, a
 // failed guest's disk is moved into the evidence first.
 func (g *Guest) destroy(ctx context.Context, logf func(string, ...any)) error {
 	t, m := g.Target, g.Machine
+	g.watch.stop()
 	if t.Keep {
 		logf("--keep: leaving %s running: %s", t.Domain, g.keepAccess())
 		return nil
@@ -130,16 +173,14 @@ func (g *Guest) destroy(ctx context.Context, logf func(string, ...any)) error {
 }
 
 // waitSSH waits until the guest accepts our key with a host key announced
-// on its console, within the target's boot timeout.
+// on its console, within the target's boot timeout — or until the watcher
+// sees it die, which ends the wait at once with that fault.
 func (g *Guest) waitSSH(ctx context.Context, undo Cleanup, logf func(string, ...any)) error {
 	t, m := g.Target, g.Machine
 	logf("waiting for SSH on %s (timeout %s)", m.SSHAddr(), t.BootTimeout)
-	wctx, cancel := context.WithTimeout(ctx, t.BootTimeout)
-	defer cancel()
-	c, err := sshx.Wait(wctx, sshx.Config{Addr: m.SSHAddr(), User: GuestUser, Key: g.Key,
-		Fingerprints: g.ConsoleFingerprints, Log: logf})
+	c, err := g.dialSSH(ctx, logf)
 	if err != nil {
-		return fmt.Errorf("%s did not accept SSH within %s: %w\n--- console tail\n%s", t.ID(), t.BootTimeout, err, console.TailFile(m.ConsolePath(), 40))
+		return err
 	}
 	g.SSH = c
 	g.BootToSSH = time.Since(g.started)
@@ -147,4 +188,40 @@ func (g *Guest) waitSSH(ctx context.Context, undo Cleanup, logf func(string, ...
 	undo("close ssh", func(context.Context) error { return c.Close() })
 	logf("SSH up after %s", g.BootToSSH.Round(time.Second))
 	return nil
+}
+
+// dialSSH is the wait itself, also used after a reboot: SSH, a death, or
+// the boot timeout, whichever comes first.
+func (g *Guest) dialSSH(ctx context.Context, logf func(string, ...any)) (*sshx.Client, error) {
+	t := g.Target
+	wctx, cancel := context.WithTimeout(ctx, t.BootTimeout)
+	defer cancel()
+	wctx, stop := within(wctx, g.alive)
+	defer stop()
+	c, err := sshx.Wait(wctx, sshx.Config{Addr: g.Machine.SSHAddr(), User: GuestUser, Key: g.Key,
+		Fingerprints: g.ConsoleFingerprints, Log: logf})
+	switch {
+	case err == nil:
+		g.watch.endBoot()
+		return c, nil
+	case causeOf(g.alive) != nil:
+		return nil, causeOf(g.alive)
+	case ctx.Err() != nil:
+		return nil, err // interrupted
+	}
+	f := g.watch.timeoutFault(t.BootTimeout, err)
+	g.watch.fire(f)
+	return nil, f
+}
+
+// dead is the fault the guest died of, or nil while it lives.
+func (g *Guest) dead() *fault.Fault { return causeOf(g.alive) }
+
+// bootError is the message of a failed boot for its JUnit case: the fault,
+// who is at fault, and the console's last lines.
+func bootError(t Target, err error) string {
+	if f, ok := fault.As(err); ok {
+		return describe(f, filepath.Join(t.OutDir, "console.log"))
+	}
+	return fmt.Sprintf("%s: %v", t.ID(), err)
 }

@@ -3,12 +3,15 @@ package framework
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/remote"
@@ -29,6 +32,11 @@ type Guest struct {
 	// Timings are phase durations in seconds, saved as timings.json.
 	Timings map[string]float64
 	failed  bool // a spec failed: --keep-failed keeps the disk
+
+	main      bool            // the target's guest (not a sibling): its death ends the suite
+	watch     *watcher        // console and machine state
+	alive     context.Context // ends, with a *fault.Fault as cause, when the guest dies
+	faultOnce sync.Once
 }
 
 var _ remote.Runner = (*Guest)(nil)
@@ -38,26 +46,36 @@ var _ remote.Runner = (*Guest)(nil)
 // emulation).
 func (g *Guest) CommandTimeout() time.Duration { return max(g.Target.BootTimeout/2, time.Minute) }
 
-// Run runs a command as the harness user.
+// Run runs a command as the harness user. A non-zero exit is not an error;
+// an error means the command could not run or finish. When the guest has
+// died the error is (wraps) the *fault.Fault it died of.
 func (g *Guest) Run(ctx context.Context, cmd string) (remote.Result, error) {
+	return g.run(ctx, cmd, nil)
+}
+
+func (g *Guest) run(ctx context.Context, cmd string, in io.Reader) (remote.Result, error) {
+	if f := g.dead(); f != nil {
+		return remote.Result{Command: cmd, ExitStatus: -1}, fmt.Errorf("%s: %w", g.Target.ID(), f)
+	}
 	if g.SSH == nil {
-		return remote.Result{Command: cmd}, fmt.Errorf("%s: no SSH connection", g.Target.ID())
+		return remote.Result{Command: cmd, ExitStatus: -1}, fmt.Errorf("%s: no SSH connection", g.Target.ID())
 	}
 	ctx, cancel := context.WithTimeout(ctx, g.CommandTimeout())
 	defer cancel()
-	return g.SSH.Run(ctx, cmd)
+	ctx, stop := within(ctx, g.alive)
+	defer stop()
+	res, err := g.SSH.RunInput(ctx, cmd, in)
+	if f := g.dead(); err != nil && f != nil {
+		return res, fmt.Errorf("%s: %w", g.Target.ID(), f)
+	}
+	return res, err
 }
 
 // Upload writes data to path in the guest (as root, with mode), through
 // the SSH connection: how a suite puts a layered payload onto an image.
 func (g *Guest) Upload(ctx context.Context, data []byte, path string, mode os.FileMode) error {
-	if g.SSH == nil {
-		return fmt.Errorf("%s: no SSH connection", g.Target.ID())
-	}
-	ctx, cancel := context.WithTimeout(ctx, g.CommandTimeout())
-	defer cancel()
 	cmd := Sudo(fmt.Sprintf("mkdir -p \"$(dirname %[1]s)\" && cat > %[1]s && chmod %[2]o %[1]s", shellQuote(path), mode.Perm()))
-	res, err := g.SSH.RunInput(ctx, cmd, bytes.NewReader(data))
+	res, err := g.run(ctx, cmd, bytes.NewReader(data))
 	if err == nil && !res.OK() {
 		err = fmt.Errorf("upload %s:\n%s", path, res)
 	}
@@ -76,6 +94,15 @@ func shellQuote(s string) string {
 // Console is the serial console log so far.
 func (g *Guest) Console() []byte {
 	b, _ := os.ReadFile(g.Machine.ConsolePath())
+	return b
+}
+
+// ReadConsole is Console for a check: a console log that cannot be read
+// ends the check as an error rather than looking empty.
+func (g *Guest) ReadConsole() []byte {
+	GinkgoHelper()
+	b, err := os.ReadFile(g.Machine.ConsolePath())
+	ErrorIf(err, "read the serial console log")
 	return b
 }
 
@@ -101,45 +128,4 @@ func (g *Guest) keepAccess() string {
 		return "cannot write access.json: " + err.Error()
 	}
 	return fmt.Sprintf("imagegate ssh %s   (or: %s); destroy with: virsh destroy %s", a.Target, strings.Join(a.SSHArgs(), " "), a.Domain)
-}
-
-// evidence is what is fetched from the guest before it is destroyed.
-var evidence = []struct{ file, cmd string }{
-	{"cloud-init.log", "cat /var/log/cloud-init.log"},
-	{"cloud-init-output.log", "cat /var/log/cloud-init-output.log"},
-	{"cloud-init-status.txt", "cloud-init status --long"},
-	{"cloud-init-result.json", "cat /run/cloud-init/result.json"},
-	{"journal.txt", "journalctl -b --no-pager -o short-monotonic"},
-	// cloud-init's own bundle, without user-data (it may hold secrets).
-	{"cloud-init-logs.tar.gz", "cloud-init collect-logs -t /run/imagegate-ci-logs.tgz >/dev/null 2>&1 && cat /run/imagegate-ci-logs.tgz && rm -f /run/imagegate-ci-logs.tgz"},
-}
-
-// CollectEvidence saves guest logs into the target's report folder. It goes
-// on past a failed item; what could not be fetched is said in the file.
-func (g *Guest) CollectEvidence(ctx context.Context) error {
-	if g.SSH == nil {
-		return nil
-	}
-	var failed []string
-	for _, e := range evidence {
-		cctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		res, err := g.Run(cctx, Sudo(e.cmd))
-		cancel()
-		body := res.Stdout
-		if err != nil || !res.OK() {
-			failed = append(failed, e.file)
-			body += fmt.Sprintf("\n(imagegate: %q failed: %v %s)\n", e.cmd, err, res.Stderr)
-		}
-		if werr := os.WriteFile(filepath.Join(g.Target.OutDir, e.file), []byte(body), 0o644); werr != nil {
-			return werr
-		}
-	}
-	g.Timings["total-until-evidence"] = time.Since(g.started).Seconds()
-	if b, err := json.MarshalIndent(g.Timings, "", "  "); err == nil {
-		os.WriteFile(filepath.Join(g.Target.OutDir, "timings.json"), b, 0o644)
-	}
-	if len(failed) > 0 {
-		return fmt.Errorf("evidence not fully collected: %s", strings.Join(failed, ", "))
-	}
-	return nil
 }

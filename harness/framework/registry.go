@@ -23,18 +23,9 @@ type Suite struct {
 	NetworkConfig string
 }
 
-// AppliesTo reports whether the suite runs on t.
+// AppliesTo reports whether the suite's checks apply to t.
 func (s Suite) AppliesTo(t Target) bool {
-	return (len(s.Families) == 0 || contains(s.Families, t.Family)) && (len(s.Arches) == 0 || contains(s.Arches, t.Arch))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return (len(s.Families) == 0 || slices.Contains(s.Families, t.Family)) && (len(s.Arches) == 0 || slices.Contains(s.Arches, t.Arch))
 }
 
 var (
@@ -61,21 +52,39 @@ func SuiteNames() []string {
 	return keys()
 }
 
-func suitesFor(names []string) ([]Suite, error) {
+// applicable lists the registered suites whose checks apply to t (its
+// catalogue's suites), sorted, and checks that t's selection names only
+// registered suites.
+func applicable(t Target) ([]Suite, error) {
 	regMu.Lock()
 	defer regMu.Unlock()
-	if len(names) == 0 {
-		names = keys()
-	}
-	var out []Suite
-	for _, n := range names {
-		s, ok := registry[n]
-		if !ok {
+	for _, n := range t.Suites {
+		if _, ok := registry[n]; !ok {
 			return nil, fmt.Errorf("no suite named %q (have: %v)", n, keys())
 		}
-		out = append(out, s)
+	}
+	var out []Suite
+	for _, n := range keys() {
+		if s := registry[n]; s.AppliesTo(t) {
+			out = append(out, s)
+		}
 	}
 	return out, nil
+}
+
+// selected keeps the suites t's --suite selection (or its matrix suites:)
+// picks; all when it names none.
+func selected(t Target, suites []Suite) []Suite {
+	if len(t.Suites) == 0 {
+		return suites
+	}
+	var out []Suite
+	for _, s := range suites {
+		if slices.Contains(t.Suites, s.Name) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // keys lists the registered names, sorted; the caller holds regMu.

@@ -2,11 +2,10 @@ package framework
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -14,12 +13,9 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
-	"github.com/imagegate/imagegate/harness/vm"
+	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/fault"
 )
-
-// InfraErrorFile, in a target's report folder, says the run could not
-// judge the image because the host failed.
-const InfraErrorFile = "infra-error.txt"
 
 var current *Guest
 
@@ -35,22 +31,23 @@ type testingT struct{ failed bool }
 
 func (t *testingT) Fail() { t.failed = true }
 
-// RunTarget boots t's guest, runs the selected suites against it and writes
-// Ginkgo's JSON report to <OutDir>/ginkgo.json. It returns whether every
-// spec passed. It may be called once per process (a Ginkgo rule), which is
-// why the orchestrator runs each target in a process of its own.
+// RunTarget boots t's guest, runs the selected checks against it and
+// writes the results (results.json) and Ginkgo's own JSON report
+// (ginkgo.json) into t.OutDir. The spec tree holds every suite that
+// applies to t, exactly as the catalogue was taken (TakeCatalogue); t's
+// selection only filters it. It returns whether every selected check
+// passed. It may be called once per process (a Ginkgo rule), which is why
+// the orchestrator runs each target in a process of its own.
 func RunTarget(t Target, progress io.Writer) (bool, error) {
-	all, err := suitesFor(t.Suites)
+	suites, err := applicable(t)
 	if err != nil {
 		return false, err
 	}
-	var suites []Suite
-	for _, s := range all {
-		if s.AppliesTo(t) {
-			suites = append(suites, s)
-		}
+	filter, err := Filter(t)
+	if err != nil {
+		return false, err
 	}
-	if t.UserData, t.NetworkConfig, err = mergeUserData(t, suites); err != nil {
+	if t.UserData, t.NetworkConfig, err = mergeUserData(t, selected(t, suites)); err != nil {
 		return false, err
 	}
 	logf := func(format string, args ...any) {
@@ -58,21 +55,22 @@ func RunTarget(t Target, progress io.Writer) (bool, error) {
 	}
 	gomega.RegisterFailHandler(Fail)
 	declareBoot(t, logf)
+	declareEvidence(logf)
+	declareResults(t)
 	ReportAfterEach(func(r SpecReport) {
 		if r.State.Is(types.SpecStateFailureStates) && current != nil {
 			current.failed = true
 		}
-		if r.State.Is(types.SpecStatePassed | types.SpecStateFailureStates) {
+		switch fate := specFate(r); {
+		case r.State.Is(types.SpecStatePassed | types.SpecStateFailureStates):
 			logf("check %s: %s (%s)", r.State, r.FullText(), r.RunTime.Round(time.Millisecond))
+		case fate == catalogue.NotApplicable:
+			logf("check not applicable: %s (%s)", r.FullText(), r.Failure.Message)
 		}
 	})
-	for _, s := range suites {
-		labels := append([]string{"suite:" + s.Name}, s.Labels...)
-		Describe(s.Name, Label(labels...), s.Specs)
-	}
+	declareSuites(suites)
 	sc, rc := GinkgoConfiguration()
-	sc.LabelFilter = t.LabelFilter
-	sc.FocusStrings = t.Focus
+	sc.LabelFilter, sc.FocusStrings = filter, t.Focus
 	sc.Timeout = 3*t.BootTimeout + time.Hour
 	rc.JSONReport = filepath.Join(t.OutDir, "ginkgo.json")
 	rc.NoColor = true
@@ -81,11 +79,59 @@ func RunTarget(t Target, progress io.Writer) (bool, error) {
 	return ok, nil
 }
 
-// declareBoot adds the BeforeSuite that boots the guest. Cleanup steps are
-// DeferCleanup nodes, so Ginkgo runs them in reverse order after the specs,
-// on failure and on interrupt (SIGINT/SIGTERM) alike.
+// declareSuites puts each suite in a container labelled suite:<name>.
+func declareSuites(suites []Suite) {
+	for _, s := range suites {
+		labels := append([]string{"suite:" + s.Name}, s.Labels...)
+		Describe(s.Name, Label(labels...), s.Specs)
+	}
+}
+
+// Filter is the Ginkgo label filter that selects t's checks: its
+// --label-filter, narrowed to its --suite selection (suite:<name>
+// labels). It checks the filter and the --focus expressions, so a typo is
+// a usage error before anything boots.
+func Filter(t Target) (string, error) {
+	var parts []string
+	if strings.TrimSpace(t.LabelFilter) != "" {
+		if _, err := types.ParseLabelFilter(t.LabelFilter); err != nil {
+			return "", fmt.Errorf("--label-filter %q: %s", t.LabelFilter, firstLineOf(err))
+		}
+		parts = append(parts, "("+t.LabelFilter+")")
+	}
+	if len(t.Suites) > 0 {
+		var names []string
+		for _, s := range t.Suites {
+			names = append(names, "suite:"+s)
+		}
+		parts = append(parts, "("+strings.Join(names, " || ")+")")
+	}
+	for _, f := range t.Focus {
+		if _, err := regexp.Compile(f); err != nil {
+			return "", fmt.Errorf("--focus %q: not a regular expression: %v", f, err)
+		}
+	}
+	return strings.Join(parts, " && "), nil
+}
+
+func firstLineOf(err error) string {
+	s := ansi.ReplaceAllString(err.Error(), "")
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" && l != "Syntax Error Parsing Label Filter" {
+			return l
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// declareBoot adds the BeforeSuite that pins the image and boots the
+// guest. Cleanup steps are DeferCleanup nodes, so Ginkgo runs them in
+// reverse order after the specs, on failure and on interrupt alike. A boot
+// that fails through no fault of the image is an error, not a failure.
 func declareBoot(t Target, logf func(string, ...any)) {
-	cleanup := func(name string, f func(context.Context) error) {
+	undo := func(name string, f func(context.Context) error) {
 		DeferCleanup(func(ctx SpecContext) error {
 			if err := f(ctx); err != nil {
 				return fmt.Errorf("cleanup %q: %w", name, err)
@@ -95,52 +141,120 @@ func declareBoot(t Target, logf func(string, ...any)) {
 	}
 	BeforeSuite(func(ctx SpecContext) {
 		pinStart := time.Now()
-		t, err := Pin(ctx, t, cleanup)
-		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "pin %s", t.ID())
+		t, err := Pin(ctx, t, undo)
+		if err != nil {
+			bootFailed(ctx, t, hostFault(err))
+		}
 		logf("pinned %s (sha256 %.12s) in %s", t.ImageOrigin, t.SHA256, time.Since(pinStart).Round(100*time.Millisecond))
-		g, err := Boot(ctx, t, cleanup, logf)
+		undo("close the pristine image", closePristine)
+		g, err := Boot(ctx, t, undo, logf)
 		current = g
-		if err != nil && g != nil {
-			g.failed = true // a guest that never answered is a failure
+		if err != nil {
+			bootFailed(ctx, t, err)
 		}
-		if errors.Is(err, vm.ErrInfrastructure) {
-			// The host failed, not the image: tell the orchestrator.
-			os.WriteFile(filepath.Join(t.OutDir, InfraErrorFile), []byte(err.Error()+"\n"), 0o644)
-		}
-		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "boot %s", t.ID())
-		cleanup("close the pristine image", closePristine)
-		// Runs first on the way out, while the guest is still up.
-		cleanup("collect evidence", g.CollectEvidence)
 		logf("waiting for cloud-init to finish")
 		settleStart := time.Now()
-		gomega.Expect(g.settle(ctx)).To(gomega.Succeed())
+		if err := g.settle(ctx); err != nil {
+			bootFailed(ctx, t, err)
+		}
 		g.Timings["cloud-init-settle"] = time.Since(settleStart).Seconds()
 		AddReportEntry("boot-to-ssh-seconds", fmt.Sprintf("%.1f", g.BootToSSH.Seconds()))
 	}, NodeTimeout(t.BootTimeout+5*time.Minute))
 }
 
+// bootFailed ends the BeforeSuite: a failure when the image is at fault,
+// else an error; an interrupt is neither (Ginkgo reports it).
+func bootFailed(ctx context.Context, t Target, err error) {
+	GinkgoHelper()
+	if ctx.Err() != nil {
+		Fail(fmt.Sprintf("%s: interrupted while booting: %v", t.ID(), err))
+	}
+	f, ok := fault.As(err)
+	if !ok {
+		f = fault.New(fault.Host, fault.HostSetup, "%v", err)
+	}
+	if current != nil {
+		current.recordFault(f, func(string, ...any) {})
+		current.failed = f.ImageFault()
+	} else {
+		fault.Write(t.OutDir, f)
+	}
+	if !f.ImageFault() {
+		AddReportEntry(catalogue.OutcomeEntry, catalogue.Error, ReportEntryVisibilityNever)
+	}
+	Fail(bootError(t, f))
+}
+
+// declareEvidence adds the AfterSuite that collects evidence from the
+// guest while it is still up (it runs before the cleanup nodes). Its
+// failure is the host's: an error on its own case; checks keep their
+// results.
+func declareEvidence(logf func(string, ...any)) {
+	AfterSuite(func(ctx SpecContext) {
+		g := current
+		switch {
+		case g == nil || g.SSH == nil:
+			GinkgoWriter.Println("the guest never answered SSH: the console log is the evidence")
+			return
+		case g.dead() != nil:
+			GinkgoWriter.Printf("the guest died (%v): the console log is the evidence\n", g.dead())
+			return
+		}
+		logf("collecting evidence")
+		if err := g.CollectEvidence(ctx); err != nil {
+			Fail(err.Error())
+		}
+	}, NodeTimeout(4*time.Minute))
+}
+
 // settle waits for cloud-init to finish. cloud-init restarts sshd once it
 // has written host keys, which can reset our first connection; one
 // reconnect is expected and allowed. The status itself is judged by specs.
+// A guest that dies meanwhile returns its fault; one whose cloud-init
+// never finishes is the image's fault.
 func (g *Guest) settle(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
 		cctx, cancel := context.WithTimeout(ctx, g.Target.BootTimeout)
 		_, err := g.Run(cctx, "cloud-init status --wait >/dev/null 2>&1; true")
+		timedOut := cctx.Err() != nil && ctx.Err() == nil
 		cancel()
-		if err == nil {
+		switch {
+		case err == nil:
 			return nil
-		}
-		if attempt == 3 || ctx.Err() != nil {
-			return fmt.Errorf("waiting for cloud-init on %s: %w", g.Target.ID(), err)
-		}
-		if !strings.Contains(err.Error(), "EOF") && !strings.Contains(err.Error(), "reset") && !strings.Contains(err.Error(), "session") {
+		case g.dead() != nil:
+			return g.dead()
+		case ctx.Err() != nil:
 			return err
+		case timedOut:
+			return fault.New(fault.Image, "cloud-init-hung", "cloud-init did not finish within %s", g.Target.BootTimeout)
+		case attempt == 3:
+			return fault.New(fault.Unknown, fault.Stopped, "waiting for cloud-init on %s: %v", g.Target.ID(), err)
 		}
-		rctx, cancel := context.WithTimeout(ctx, g.Target.BootTimeout)
-		err = g.SSH.Reconnect(rctx)
-		cancel()
-		if err != nil {
+		if err := g.reconnect(ctx); err != nil {
 			return err
 		}
 	}
+}
+
+// reconnect waits for SSH again (sshd restarted, or the guest rebooted)
+// until the boot timeout, the guest's death or the end of ctx. Not coming
+// back is judged like a first boot that never answered (timeoutFault).
+func (g *Guest) reconnect(ctx context.Context) error {
+	rctx, cancel := context.WithTimeout(ctx, g.Target.BootTimeout)
+	defer cancel()
+	rctx, stop := within(rctx, g.alive)
+	defer stop()
+	err := g.SSH.Reconnect(rctx)
+	switch {
+	case err == nil:
+		g.watch.endBoot()
+		return nil
+	case g.dead() != nil:
+		return g.dead()
+	case ctx.Err() != nil:
+		return err
+	}
+	f := g.watch.timeoutFault(g.Target.BootTimeout, err)
+	g.watch.fire(f)
+	return f
 }

@@ -28,8 +28,11 @@ type Target struct {
 	BootTimeout time.Duration `json:"boot_timeout"`
 	// ImageBytes is the image's virtual size; the guest's disk is larger
 	// (DiskGiB), so growing the root file system can be checked.
-	ImageBytes int64  `json:"image_bytes"`
-	Profile    string `json:"profile,omitempty"`
+	ImageBytes int64 `json:"image_bytes"`
+	// Profile is the family's profile (YAML) the checks hold the image to,
+	// and ProfileSource where it came from ("built in: debian", a file).
+	Profile       string `json:"profile,omitempty"`
+	ProfileSource string `json:"profile_source,omitempty"`
 	// UserData and NetworkConfig are what the selected suites asked the
 	// seed to carry (merged cloud-config keys; a network-config v2 file).
 	UserData      string `json:"user_data,omitempty"`
@@ -51,9 +54,16 @@ type Target struct {
 	// in its report folder.
 	KeepFailed bool `json:"keep_failed,omitempty"`
 
+	// SSHPort, when set, is the 127.0.0.1 port forwarded to the guest's
+	// SSH (--ssh-port); 0 picks a free one.
+	SSHPort int `json:"ssh_port,omitempty"`
+
+	// Suites, LabelFilter and Focus select checks from the catalogue of the
+	// suites that apply to the target; Selection says so for people.
 	Suites      []string `json:"suites,omitempty"`
 	LabelFilter string   `json:"label_filter,omitempty"`
 	Focus       []string `json:"focus,omitempty"`
+	Selection   string   `json:"selection,omitempty"`
 }
 
 // ID is the target's name in reports: <image>/<arch>.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"maps"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
+
+	"github.com/imagegate/imagegate/harness/catalogue"
 )
 
 // Page is the data of reports/<run-id>/index.html: a matrix of image ×
@@ -19,6 +22,9 @@ type Page struct {
 	Arches   []string
 	Rows     []pageRow
 	Failures []pageFailure
+	// NotSelected counts checks this run did not select: a green page
+	// with some is not a full run.
+	NotSelected int
 }
 
 type pageRow struct {
@@ -34,9 +40,25 @@ type pageCell struct {
 }
 
 type pageSuite struct {
-	Name          string
-	Passed, Total int
-	State         string
+	Name                               string
+	Passed, Total                      int
+	NotSelected, NotApplicable, NotRun int
+	State                              string
+}
+
+// Note says what did not pass without failing: checks not selected, not
+// applicable or not run.
+func (s pageSuite) Note() string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		what string
+	}{{s.NotSelected, "not selected"}, {s.NotApplicable, "not applicable"}, {s.NotRun, "not run"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 type pageFailure struct {
@@ -92,11 +114,20 @@ func (p *Page) cell(runDir string, ts junit.Testsuite, t Target) pageCell {
 		kind := ""
 		switch {
 		case tc.Error != nil:
-			kind, s.State, c.State = "error", "error", worse(c.State, "error")
+			kind, s.State, c.State = "error", worse(s.State, "error"), worse(c.State, "error")
 		case tc.Failure != nil:
 			kind, s.State, c.State = "failure", worse(s.State, "failed"), worse(c.State, "failed")
 		case tc.Skipped == nil:
 			s.Passed++
+		case tc.Skipped.Type == catalogue.NotApplicable:
+			s.NotApplicable++
+		case tc.Skipped.Type == catalogue.NotSelected:
+			s.NotSelected++
+			p.NotSelected++
+			s.State, c.State = worse(s.State, "partial"), worse(c.State, "partial")
+		default: // not run
+			s.NotRun++
+			s.State, c.State = worse(s.State, "error"), worse(c.State, "error")
 		}
 		if kind != "" {
 			p.Failures = append(p.Failures, failure(runDir, ts.Name, tc, kind, t))
@@ -123,9 +154,10 @@ func failure(runDir, target string, tc junit.Testcase, kind string, t Target) pa
 	return f
 }
 
-// worse orders states: passed < failed < error (an error means not judged).
+// worse orders states: passed < partial (checks not selected) < failed <
+// error (an error means not judged).
 func worse(a, b string) string {
-	rank := map[string]int{"passed": 0, "failed": 1, "error": 2}
+	rank := map[string]int{"passed": 0, "partial": 1, "failed": 2, "error": 3}
 	if rank[b] > rank[a] {
 		return b
 	}
@@ -153,14 +185,14 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <style>
 body{font-family:sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.4em .6em;vertical-align:top}
-td.passed{background:#d9f2d9}td.failed{background:#f8d0d0}td.error{background:#f6e3b4}td.absent{background:#eee}
-.suite{display:block;font-size:.9em}.passed .state{color:#185c18}.failed .state{color:#9b1c1c}.error .state{color:#8a5a00}
+td.passed{background:#d9f2d9}td.partial{background:#e3ecf7}td.failed{background:#f8d0d0}td.error{background:#f6e3b4}td.absent{background:#eee}
+.suite{display:block;font-size:.9em}.passed .state{color:#185c18}.partial .state{color:#24508f}.failed .state{color:#9b1c1c}.error .state{color:#8a5a00}.note{color:#555}
 pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}
 </style></head><body>
 <h1>imagegate run {{.RunID}}</h1>
 <table id="matrix"><tr><th>image</th>{{range .Arches}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr><th>{{.Image}}</th>{{range .Cells}}{{if .Present}}<td class="{{.State}}" data-state="{{.State}}"><a href="{{.Link}}/">{{.State}}</a>{{range .Suites}}<span class="suite {{.State}}">{{.Name}}: <span class="state">{{.Passed}}/{{.Total}}</span></span>{{end}}</td>{{else}}<td class="absent">—</td>{{end}}{{end}}</tr>
+{{range .Rows}}<tr><th>{{.Image}}</th>{{range .Cells}}{{if .Present}}<td class="{{.State}}" data-state="{{.State}}"><a href="{{.Link}}/">{{.State}}</a>{{range .Suites}}<span class="suite {{.State}}">{{.Name}}: <span class="state">{{.Passed}}/{{.Total}}</span>{{with .Note}} <span class="note">({{.}})</span>{{end}}</span>{{end}}</td>{{else}}<td class="absent">—</td>{{end}}{{end}}</tr>
 {{end}}</table>
-{{if .Failures}}<h2>Failures</h2>{{range .Failures}}<div class="failure" data-kind="{{.Kind}}"><h3>{{.Target}}: {{.Case}} ({{.Kind}})</h3><p>{{.Message}}</p>{{if .Reproduce}}<pre>{{.Reproduce}}</pre>{{end}}<p>evidence: {{range .Evidence}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</p></div>{{end}}{{else}}<p id="all-green">Every target passed.</p>{{end}}
+{{if .Failures}}<h2>Failures</h2>{{range .Failures}}<div class="failure" data-kind="{{.Kind}}"><h3>{{.Target}}: {{.Case}} ({{.Kind}})</h3><p>{{.Message}}</p>{{if .Reproduce}}<pre>{{.Reproduce}}</pre>{{end}}<p>evidence: {{range .Evidence}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</p></div>{{end}}{{else if .NotSelected}}<p id="partial">No check failed, but {{.NotSelected}} checks were not selected: this is not a full run, and the gate will not promote on it alone.</p>{{else}}<p id="all-green">Every target passed.</p>{{end}}
 </body></html>
 `))

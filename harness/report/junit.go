@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,21 +10,29 @@ import (
 	"time"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
-	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/console"
+	"github.com/imagegate/imagegate/harness/fault"
 )
 
 // Target is what the orchestrator knows about one target's run.
 type Target struct {
-	ID         string            // <image>/<arch>
-	Properties [][2]string       // in order: image, arch, accel, image.sha256, ...
-	GinkgoJSON string            // Ginkgo's JSON report, if the run got that far
-	Console    string            // serial console log
-	Started    time.Time         //
-	Duration   time.Duration     //
-	Error      string            // the run could not judge the image (infrastructure)
-	Extra      map[string]string // more properties, e.g. from report entries
+	ID         string      // <image>/<arch>
+	Properties [][2]string // in order: image, arch, accel, image.sha256, catalogue.sha256, ...
+	// Catalogue is every check that applies to the target, each marked
+	// selected or not; the report lists every one of them.
+	Catalogue []catalogue.Spec
+	// Selection is what the run selected, for the not-selected message.
+	Selection string
+	// Results are the run's own (results.json); nil when it produced none.
+	Results []catalogue.Result
+	// Fault is why the guest did not come up or died (fault.json), if so.
+	Fault    *fault.Fault
+	Console  string        // serial console log
+	Started  time.Time     //
+	Duration time.Duration //
+	Error    string        // the run could not judge the image (the process failed, was stopped, ...)
 	// Attachments are evidence files linked from every failed case, as
 	// [[ATTACHMENT|path]] lines that Jenkins' JUnit attachments plugin reads.
 	Attachments []string
@@ -37,16 +44,17 @@ type Target struct {
 // ConsoleTailLines is how much of the console a failed case carries.
 const ConsoleTailLines = 60
 
+// RunCase is the name of the harness's case for a run that could not judge
+// the image as a whole (its process crashed, was stopped, or never started).
+const RunCase = "run"
+
 // Build makes the JUnit document for the targets, in their order.
-func Build(targets []Target) (junit.Testsuites, error) {
+func Build(targets []Target) junit.Testsuites {
 	var doc junit.Testsuites
 	doc.Name = "imagegate"
 	var total time.Duration
 	for i, t := range targets {
-		ts, err := suiteFor(t)
-		if err != nil {
-			return doc, err
-		}
+		ts := Suite(t)
 		ts.ID = i
 		doc.AddSuite(ts)
 		total += t.Duration
@@ -54,10 +62,12 @@ func Build(targets []Target) (junit.Testsuites, error) {
 	// The Jenkins xUnit schema has no skipped/disabled on <testsuites>.
 	doc.Skipped, doc.Disabled = 0, 0
 	doc.Time = seconds(total)
-	return doc, nil
+	return doc
 }
 
-func suiteFor(t Target) (junit.Testsuite, error) {
+// Suite is one target's <testsuite>: the harness's steps, then every check
+// of the catalogue with its fate, then the run's own error, if any.
+func Suite(t Target) junit.Testsuite {
 	ts := junit.Testsuite{Name: clean(t.ID), Time: seconds(t.Duration)}
 	if !t.Started.IsZero() {
 		ts.SetTimestamp(t.Started)
@@ -65,115 +75,158 @@ func suiteFor(t Target) (junit.Testsuite, error) {
 	for _, p := range t.Properties {
 		ts.AddProperty(clean(p[0]), clean(p[1]))
 	}
-	var reports []types.Report
-	if t.GinkgoJSON != "" {
-		b, err := os.ReadFile(t.GinkgoJSON)
-		if err == nil {
-			if err := json.Unmarshal(b, &reports); err != nil {
-				return ts, fmt.Errorf("%s: ginkgo report %s: %w", t.ID, t.GinkgoJSON, err)
-			}
-		} else if !os.IsNotExist(err) {
-			return ts, err
+	c := caser{t: t}
+	byKey := map[string]catalogue.Result{}
+	for _, r := range t.Results {
+		for _, e := range r.Entries {
+			ts.AddProperty(clean(e[0]), clean(e[1]))
+		}
+		if r.Harness() {
+			ts.AddTestcase(c.fromResult(r))
+		} else {
+			byKey[r.Key()] = r
 		}
 	}
-	tail := ""
-	cases := 0
-	for _, r := range reports {
-		for _, sr := range mergeCleanups(r.SpecReports) {
-			for _, e := range sr.ReportEntries {
-				ts.AddProperty(clean(e.Name), clean(e.StringRepresentation()))
-			}
-			tc, ok := testcase(t.ID, sr)
-			if !ok {
-				continue
-			}
-			if tc.Failure != nil || tc.Error != nil {
-				if tail == "" {
-					tail = "--- serial console (last lines)\n" + console.TailFile(t.Console, ConsoleTailLines)
-				}
-				spec := tc.Name // focus the failed spec; boot and cleanup: the whole target
-				if sr.LeafNodeType != types.NodeTypeIt {
-					spec = ""
-				}
-				tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(reproduce(t, spec), output(sr), tail, attachments(t)))}
-			}
-			ts.AddTestcase(tc)
-			cases++
+	known := map[string]bool{}
+	for _, s := range t.Catalogue {
+		known[s.Key()] = true
+		r, ran := byKey[s.Key()]
+		switch {
+		case !s.Selected:
+			ts.AddTestcase(c.skipped(s.Suite, s.Name, catalogue.NotSelected, "not selected: "+orEverything(t.Selection)))
+		case ran && !(r.Fate == catalogue.NotRun && r.Message == ""):
+			ts.AddTestcase(c.fromResult(r))
+		default:
+			ts.AddTestcase(c.skipped(s.Suite, s.Name, catalogue.NotRun, "not run: "+c.notRunReason()))
 		}
 	}
-	if t.Error != "" || cases == 0 {
-		msg := t.Error
-		if msg == "" {
-			msg = "the run produced no results (it crashed or was interrupted before any spec ran)"
+	for _, r := range t.Results { // fail closed: a result the catalogue does not know
+		if !r.Harness() && !known[r.Key()] {
+			r.Fate, r.Message = catalogue.Error, "ran, but is not in the catalogue taken when the run was planned: "+r.Message
+			ts.AddTestcase(c.fromResult(r))
 		}
-		ts.AddTestcase(junit.Testcase{Name: "run", Classname: clean(t.ID),
-			Error: &junit.Result{Message: clean(firstLine(msg)), Type: "infrastructure", Data: clean(msg)},
-			SystemOut: &junit.Output{Data: clean(joinNonEmpty(reproduce(t, ""),
-				"--- serial console (last lines)\n"+console.TailFile(t.Console, ConsoleTailLines), attachments(t)))}})
 	}
-	return ts, nil
+	if msg := c.runError(); msg != "" {
+		ts.AddTestcase(junit.Testcase{Name: RunCase, Classname: clean(t.ID),
+			Error:     &junit.Result{Message: clean(firstLine(msg)), Type: "infrastructure", Data: clean(msg)},
+			SystemOut: &junit.Output{Data: clean(joinNonEmpty(reproduce(t, ""), c.tail(), attachments(t)))}})
+	}
+	return ts
 }
 
-// mergeCleanups folds the suite-level cleanup nodes (one per DeferCleanup)
-// into one report, so JUnit shows a single cleanup case: failed if any step
-// failed, timed as all of them.
-func mergeCleanups(in types.SpecReports) types.SpecReports {
-	var out types.SpecReports
-	merged := -1
-	for _, sr := range in {
-		if sr.LeafNodeType != types.NodeTypeCleanupAfterSuite && sr.LeafNodeType != types.NodeTypeAfterSuite {
-			out = append(out, sr)
-			continue
-		}
-		if merged < 0 {
-			merged = len(out)
-			out = append(out, sr)
-			continue
-		}
-		m := &out[merged]
-		m.RunTime += sr.RunTime
-		m.CapturedGinkgoWriterOutput += sr.CapturedGinkgoWriterOutput
-		if m.State == types.SpecStatePassed && sr.State != types.SpecStatePassed {
-			m.State, m.Failure = sr.State, sr.Failure
-		}
+func orEverything(sel string) string {
+	if sel == "" {
+		return "this run's selection"
 	}
-	return out
+	return sel
 }
 
-// testcase maps one Ginkgo spec to a JUnit case; ok is false for specs that
-// did not run (filtered out) and for Ginkgo's own report nodes.
-func testcase(target string, sr types.SpecReport) (junit.Testcase, bool) {
-	var name string
-	switch sr.LeafNodeType {
-	case types.NodeTypeIt:
-		name = strings.Join(append(sr.ContainerHierarchyTexts[min(1, len(sr.ContainerHierarchyTexts)):], sr.LeafNodeText), " ")
-	case types.NodeTypeBeforeSuite:
-		name = "boot: the guest starts and accepts SSH with a verified host key"
-	case types.NodeTypeAfterSuite, types.NodeTypeCleanupAfterSuite:
-		name = "cleanup: evidence collected and machine destroyed"
+// caser makes one target's test cases.
+type caser struct {
+	t       Target
+	console string
+}
+
+// tail is the console's last lines, read once.
+func (c *caser) tail() string {
+	if c.console == "" {
+		c.console = "--- serial console (last lines)\n" + console.TailFile(c.t.Console, ConsoleTailLines)
+	}
+	return c.console
+}
+
+func (c *caser) classname(suite string) string {
+	if suite == "" {
+		return clean(c.t.ID)
+	}
+	return clean(c.t.ID + "." + suite)
+}
+
+func (c *caser) skipped(suite, name, kind, msg string) junit.Testcase {
+	return junit.Testcase{Name: clean(name), Classname: c.classname(suite), Time: seconds(0),
+		Skipped: &junit.Result{Type: kind, Message: clean(firstLine(msg))}}
+}
+
+func (c *caser) fromResult(r catalogue.Result) junit.Testcase {
+	tc := junit.Testcase{Name: clean(r.Name), Classname: c.classname(r.Suite), Time: fmt.Sprintf("%.3f", r.Seconds)}
+	res := &junit.Result{Message: clean(firstLine(r.Message)), Type: clean(r.Type), Data: clean(r.Detail)}
+	switch r.Fate {
+	case catalogue.Passed:
+		return tc
+	case catalogue.NotApplicable:
+		return c.skipped(r.Suite, r.Name, catalogue.NotApplicable, "not applicable: "+r.Message)
+	case catalogue.NotRun:
+		return c.skipped(r.Suite, r.Name, catalogue.NotRun, "not run: "+r.Message)
+	case catalogue.Failed:
+		tc.Failure = res
 	default:
-		return junit.Testcase{}, false
+		tc.Error = res
 	}
-	class := target
-	if len(sr.ContainerHierarchyTexts) > 0 {
-		class += "." + sr.ContainerHierarchyTexts[0]
+	spec := r.Name // focus the failed spec; the harness's steps: the whole target
+	if r.Harness() {
+		spec = ""
 	}
-	tc := junit.Testcase{Name: clean(name), Classname: clean(class), Time: seconds(sr.RunTime)}
-	msg := clean(sr.Failure.Message)
-	detail := clean(fmt.Sprintf("%s\n%s", sr.Failure.Message, sr.Failure.Location))
-	switch sr.State {
-	case types.SpecStatePassed:
-	case types.SpecStateSkipped, types.SpecStatePending:
-		if sr.Failure.Message == "" {
-			return tc, false // filtered out, never ran
+	tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(reproduce(c.t, spec), r.Output, c.tail(), attachments(c.t)))}
+	return tc
+}
+
+// notRunReason says why a selected check has no result.
+func (c *caser) notRunReason() string {
+	t := c.t
+	booted, interrupted := true, false
+	for _, r := range t.Results {
+		if r.Name == catalogue.BootCase && r.Fate != catalogue.Passed {
+			booted = false
 		}
-		tc.Skipped = &junit.Result{Message: msg}
-	case types.SpecStateInterrupted, types.SpecStateAborted:
-		tc.Error = &junit.Result{Message: firstLine(msg), Type: sr.State.String(), Data: detail}
-	default: // failed, panicked, timed out
-		tc.Failure = &junit.Result{Message: firstLine(msg), Type: sr.State.String(), Data: detail}
+		interrupted = interrupted || r.Type == "interrupted"
 	}
-	return tc, true
+	switch {
+	case interrupted:
+		return "the run was interrupted (Ctrl-C or SIGTERM) before this check"
+	case t.Fault != nil && booted:
+		return fmt.Sprintf("the guest died: %s (%s fault)", t.Fault.Error(), t.Fault.Party)
+	case t.Fault != nil:
+		return fmt.Sprintf("the guest did not come up: %s (%s fault)", t.Fault.Error(), t.Fault.Party)
+	case t.Error != "":
+		return firstLine(t.Error)
+	case t.Results == nil:
+		return "the run produced no results"
+	case !booted:
+		return "the guest did not come up"
+	}
+	return "the run ended before this check"
+}
+
+// runError is the message of the target's "run" error case: the run could
+// not judge the image as a whole.
+func (c *caser) runError() string {
+	switch {
+	case c.t.Error != "":
+		return c.t.Error
+	case c.t.Results == nil:
+		return "the run produced no results (it crashed or was stopped before it could write them)"
+	}
+	return ""
+}
+
+// Verdict is a target's outcome as its cases show it, with the first
+// case that decided it: "failed" when a case failed (the image is wrong);
+// else "error" when a case errored or a selected check did not run (the
+// image was not judged); else "passed".
+func Verdict(ts junit.Testsuite) (verdict, why string) {
+	verdict = "passed"
+	for _, tc := range ts.Testcases {
+		switch {
+		case tc.Failure != nil:
+			return "failed", tc.Name + ": " + tc.Failure.Message
+		case verdict == "error":
+		case tc.Error != nil:
+			verdict, why = "error", tc.Name+": "+tc.Error.Message
+		case tc.Skipped != nil && tc.Skipped.Type == catalogue.NotRun:
+			verdict, why = "error", tc.Name+": "+tc.Skipped.Message
+		}
+	}
+	return verdict, why
 }
 
 // reproduce is the one-line command to re-run a failed spec (all of the
@@ -198,10 +251,6 @@ func attachments(t Target) string {
 		fmt.Fprintf(&b, "[[ATTACHMENT|%s]]\n", a)
 	}
 	return b.String()
-}
-
-func output(sr types.SpecReport) string {
-	return joinNonEmpty(sr.CapturedGinkgoWriterOutput, sr.CapturedStdOutErr)
 }
 
 func joinNonEmpty(parts ...string) string {

@@ -3,7 +3,6 @@ package runner
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,21 +14,29 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/types"
-
+	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/cleanup"
+	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/report"
-	"github.com/imagegate/imagegate/harness/vm/libvirt"
+)
+
+// Verdicts of a target.
+const (
+	Passed = "passed" // every selected check passed
+	Failed = "failed" // a check found the image wrong
+	Error  = "error"  // the image was not judged: a host fault, a check that could not run, an interrupt
 )
 
 // Result is how one target ended.
 type Result struct {
 	Target   framework.Target
-	Passed   bool
-	Infra    string // non-empty: the image was not judged
+	Verdict  string // Passed, Failed or Error
+	Why      string // the case that decided a failure or an error
 	Started  time.Time
 	Duration time.Duration
+	// Retried lists why earlier attempts of the target were not judged.
+	Retried []string
 }
 
 // Summary is the run's outcome.
@@ -38,14 +45,15 @@ type Summary struct {
 	Results []Result
 }
 
-// ExitCode maps the outcome to imagegate's exit codes.
+// ExitCode maps the outcome to imagegate's exit codes: 2 when any target
+// was not judged, else 1 when any failed, else 0.
 func (s Summary) ExitCode() int {
 	code := ExitPassed
 	for _, r := range s.Results {
-		switch {
-		case r.Infra != "":
+		switch r.Verdict {
+		case Error:
 			return ExitError
-		case !r.Passed:
+		case Failed:
 			code = ExitFailed
 		}
 	}
@@ -59,12 +67,14 @@ type Executor struct {
 	Out  io.Writer
 	// Grace is how long interrupted children get to clean up.
 	Grace time.Duration
-	// Retries is how often a target that hit an infrastructure error is
-	// run again.
+	// Retries is how often a target that was not judged (an error: the
+	// host failed, a check could not run) is run again. A failure of the
+	// image is never retried.
 	Retries int
 
 	mu      sync.Mutex
 	results []Result
+	reports []report.Target // what each target's report is built from
 	board   *board
 }
 
@@ -86,19 +96,21 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	e.board = newBoard(e.Out, ids)
 	defer e.board.Close()
 	e.results = make([]Result, len(p.Targets))
+	e.reports = make([]report.Target, len(p.Targets))
 	for i, t := range p.Targets {
-		e.results[i] = Result{Target: t, Infra: "not started (the run was stopped first)"}
+		e.results[i] = Result{Target: t, Verdict: Error, Why: "not started (the run was stopped first)"}
+		e.reports[i] = p.reportTarget(i, e.results[i], nil)
 	}
 	if err := e.writeReports(p); err != nil {
 		return sum, err
 	}
 	e.logf("run %s: %d target(s), %d at a time (%s), reports in %s", p.RunID, len(p.Targets), p.Opts.Parallel, p.ParallelWhy, p.RunDir)
-	for _, w := range p.AccelWhy {
-		e.logf("accelerator %s", w)
+	for i, w := range p.AccelWhy {
+		e.logf("accelerator %s; %d of %d checks selected", w, catalogue.Selected(p.Catalogues[i]), len(p.Catalogues[i]))
 	}
 	sem := make(chan struct{}, p.Opts.Parallel)
 	var wg sync.WaitGroup
-	for i, t := range p.Targets {
+	for i := range p.Targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -108,12 +120,9 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 				return
 			}
 			defer func() { <-sem }()
-			r := e.runTarget(ctx, t)
-			e.mu.Lock()
-			e.results[i] = r
-			e.mu.Unlock()
+			e.runTarget(ctx, p, i)
 			if err := e.writeReports(p); err != nil {
-				e.logf("%s: writing reports: %v", t.ID(), err)
+				e.logf("%s: writing reports: %v", p.Targets[i].ID(), err)
 			}
 		}()
 	}
@@ -124,42 +133,41 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 
 func (e *Executor) logf(format string, args ...any) { e.board.Printf(format, args...) }
 
-// runTarget runs a target, again when the host failed (an infrastructure
-// error: libvirtd gone, a port clash, no memory), at most Retries more
-// times. A failure of the image is never retried.
-func (e *Executor) runTarget(ctx context.Context, t framework.Target) Result {
-	r := e.runOnce(ctx, t)
-	for attempt := 1; attempt <= e.Retries && r.Infra != "" && ctx.Err() == nil; attempt++ {
-		e.board.Line(t.ID(), fmt.Sprintf("infrastructure error, retrying (%d of %d): %s", attempt, e.Retries, firstLine(r.Infra)))
-		for _, f := range []string{framework.InfraErrorFile, "ginkgo.json"} {
-			os.Remove(filepath.Join(t.OutDir, f))
+// runTarget runs target i, again when it was not judged (an error: the
+// host failed, a check could not run), at most Retries more times. A
+// failure of the image is never retried.
+func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
+	t := p.Targets[i]
+	var retried []string
+	for attempt := 0; ; attempt++ {
+		r, rt := e.runOnce(ctx, p, i)
+		r.Retried = retried
+		rt = p.reportTarget(i, r, &rt)
+		e.mu.Lock()
+		e.results[i], e.reports[i] = r, rt
+		e.mu.Unlock()
+		if r.Verdict != Error || attempt >= e.Retries || ctx.Err() != nil {
+			writeRecord(t, rt)
+			return
 		}
-		r = e.runOnce(ctx, t)
+		retried = append(retried, r.Why)
+		e.board.Line(t.ID(), fmt.Sprintf("not judged, retrying (%d of %d): %s", attempt+1, e.Retries, firstLine(r.Why)))
 	}
-	return r
 }
 
-// runOnce runs one target in a child process and judges how it ended.
-func (e *Executor) runOnce(ctx context.Context, t framework.Target) Result {
+// runOnce runs one target in a child process and judges how it ended from
+// the report built from its results.
+func (e *Executor) runOnce(ctx context.Context, p *Plan, i int) (Result, report.Target) {
+	t := p.Targets[i]
 	r := Result{Target: t, Started: time.Now()}
-	if err := os.MkdirAll(t.OutDir, 0o755); err != nil {
-		r.Infra = err.Error()
-		return r
-	}
-	tfile := filepath.Join(t.OutDir, "target.json")
-	if err := framework.WriteTarget(tfile, t); err != nil {
-		r.Infra = err.Error()
-		return r
-	}
-	logFile, err := os.Create(filepath.Join(t.OutDir, "run.log"))
+	in, logFile, err := prepareTarget(t)
 	if err != nil {
-		r.Infra = err.Error()
-		return r
+		return e.judge(p, i, r, err.Error())
 	}
 	defer logFile.Close()
 	e.board.Start(t.ID())
 	e.board.Line(t.ID(), fmt.Sprintf("started (%s, boot timeout %s)", t.Accel, t.BootTimeout))
-	cmd := exec.Command(e.Self, "run-target", "--target", tfile)
+	cmd := exec.Command(e.Self, "run-target", "--target", in)
 	cmd.Stdout = logFile
 	progress, _ := cmd.StderrPipe()
 	// Own process group: a terminal's Ctrl-C reaches only us, and we pass
@@ -167,8 +175,7 @@ func (e *Executor) runOnce(ctx context.Context, t framework.Target) Result {
 	// the child is told to stop.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
-		r.Infra = fmt.Sprintf("start %s run-target: %v", e.Self, err)
-		return r
+		return e.judge(p, i, r, fmt.Sprintf("start %s run-target: %v", e.Self, err))
 	}
 	copied := make(chan struct{})
 	go func() {
@@ -194,134 +201,102 @@ func (e *Executor) runOnce(ctx context.Context, t framework.Target) Result {
 			werr = <-waited
 		}
 	}
-	return e.judge(r, werr)
+	return e.judge(p, i, r, processError(t, werr, ctx.Err() != nil))
 }
 
-func (e *Executor) judge(r Result, werr error) Result {
-	t := r.Target
-	code := 0
+// prepareTarget makes the target's folders, writes the child's input into
+// its work dir, clears what an earlier attempt left in its report folder,
+// and opens run.log.
+func prepareTarget(t framework.Target) (string, *os.File, error) {
+	for _, d := range []string{t.OutDir, t.WorkDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return "", nil, err
+		}
+	}
+	for _, f := range []string{catalogue.ResultsFile, fault.File, "ginkgo.json"} {
+		os.Remove(filepath.Join(t.OutDir, f))
+	}
+	in := filepath.Join(t.WorkDir, "run-target.json")
+	if err := framework.WriteTarget(in, t); err != nil {
+		return "", nil, err
+	}
+	logFile, err := os.Create(filepath.Join(t.OutDir, "run.log"))
+	return in, logFile, err
+}
+
+// processError says what went wrong with the child process itself, if
+// anything: its own results say the rest.
+func processError(t framework.Target, werr error, interrupted bool) string {
 	var exit *exec.ExitError
 	switch {
 	case werr == nil:
+		return ""
 	case errors.As(werr, &exit) && exit.ExitCode() >= 0:
-		code = exit.ExitCode()
-	default:
-		r.Infra = fmt.Sprintf("run-target for %s ended abnormally: %v", t.ID(), werr)
+		if _, err := os.Stat(filepath.Join(t.OutDir, catalogue.ResultsFile)); err != nil {
+			return fmt.Sprintf("run-target for %s exited %d without results; see %s", t.ID(), exit.ExitCode(), filepath.Join(t.OutDir, "run.log"))
+		}
+		return ""
+	case interrupted:
+		return fmt.Sprintf("run-target for %s was stopped by the interrupt: %v", t.ID(), werr)
 	}
-	if b, err := os.ReadFile(filepath.Join(t.OutDir, framework.InfraErrorFile)); err == nil {
-		r.Infra = strings.TrimSpace(string(b))
-	}
-	if _, err := os.Stat(filepath.Join(t.OutDir, "ginkgo.json")); err != nil && r.Infra == "" {
-		r.Infra = fmt.Sprintf("run-target for %s exited %d without a report; see %s", t.ID(), code, filepath.Join(t.OutDir, "run.log"))
-	}
-	if code == ExitError && r.Infra == "" {
-		r.Infra = fmt.Sprintf("run-target for %s could not run; see %s", t.ID(), filepath.Join(t.OutDir, "run.log"))
-	}
-	r.Duration = time.Since(r.Started)
-	r.Passed = code == 0 && r.Infra == ""
-	verdict := map[bool]string{true: "passed", false: "FAILED"}[r.Passed]
-	if r.Infra != "" {
-		verdict = "ERROR (not judged)"
-	}
-	e.board.Finish(t.ID(), verdict)
-	e.board.Line(t.ID(), fmt.Sprintf("%s in %s %s", strings.ToUpper(verdict), r.Duration.Round(time.Second), firstLine(r.Infra)))
-	return r
+	return fmt.Sprintf("run-target for %s ended abnormally: %v", t.ID(), werr)
 }
 
+// judge reads what the child left (results, fault) and decides the
+// target's verdict from the report built of it.
+func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, report.Target) {
+	t := p.Targets[i]
+	r.Duration = time.Since(r.Started)
+	rt := p.reportTarget(i, r, nil)
+	rt.Error = procErr
+	if rt.Results, rt.Fault, r.Why = loadRun(t.OutDir); r.Why != "" && rt.Error == "" {
+		rt.Error = r.Why
+	}
+	r.Verdict, r.Why = report.Verdict(report.Suite(rt))
+	label := map[string]string{Passed: "passed", Failed: "FAILED", Error: "ERROR (not judged)"}[r.Verdict]
+	e.board.Finish(t.ID(), label)
+	e.board.Line(t.ID(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), firstLine(r.Why)))
+	return r, rt
+}
+
+// loadRun reads a target's results and fault; a problem reading them is
+// said in why.
+func loadRun(dir string) (res []catalogue.Result, f *fault.Fault, why string) {
+	f, err := fault.Read(dir)
+	if err != nil {
+		why = err.Error()
+	}
+	b, err := os.Open(filepath.Join(dir, catalogue.ResultsFile))
+	if err != nil {
+		return nil, f, why
+	}
+	defer b.Close()
+	if res, err = catalogue.ReadResults(b); err != nil {
+		return nil, f, fmt.Sprintf("%s: %v", filepath.Join(dir, catalogue.ResultsFile), err)
+	}
+	return res, f, why
+}
+
+// firstLine is the first line of s, at most 200 bytes, for progress lines.
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "..."
 	}
 	return s
 }
 
-// writeReports rewrites junit.xml and the merged Ginkgo JSON from what is
-// known now; called after every target so a crash leaves valid XML.
+// writeReports rewrites junit.xml and index.html from what is known now;
+// called after every target so a crash leaves valid XML.
 func (e *Executor) writeReports(p *Plan) error {
 	e.mu.Lock()
-	results := append([]Result(nil), e.results...)
+	targets := append([]report.Target(nil), e.reports...)
 	e.mu.Unlock()
-	var targets []report.Target
-	var merged []types.Report
-	for _, r := range results {
-		t := r.Target
-		gj := filepath.Join(t.OutDir, "ginkgo.json")
-		targets = append(targets, report.Target{
-			ID: t.ID(), GinkgoJSON: gj, Console: filepath.Join(t.OutDir, "console.log"),
-			Started: r.Started, Duration: r.Duration, Error: r.Infra,
-			Properties: [][2]string{{"image", t.Image}, {"arch", t.Arch}, {"accel", t.Accel},
-				{"image.sha256", t.SHA256}, {"image.path", t.ImagePath}, {"run-id", t.RunID}},
-			Attachments: evidenceFiles(t.OutDir), Reproduce: reproducer(p, t),
-		})
-		if b, err := os.ReadFile(gj); err == nil {
-			var rs []types.Report
-			if json.Unmarshal(b, &rs) == nil {
-				merged = append(merged, rs...)
-			}
-		}
-	}
-	doc, err := report.Build(targets)
-	if err != nil {
-		return err
-	}
+	doc := report.Build(targets)
 	if err := report.WriteFile(filepath.Join(p.RunDir, "junit.xml"), doc); err != nil {
 		return err
 	}
-	if err := report.WritePage(filepath.Join(p.RunDir, "index.html"), report.BuildPage(p.RunID, p.RunDir, doc, targets)); err != nil {
-		return err
-	}
-	b, err := json.MarshalIndent(merged, "", "  ")
-	if err != nil {
-		return err
-	}
-	return report.AtomicWrite(filepath.Join(p.RunDir, "ginkgo.json"), b)
-}
-
-// evidenceFiles lists a target's evidence for JUnit attachments.
-func evidenceFiles(dir string) []string {
-	entries, _ := os.ReadDir(dir)
-	var out []string
-	for _, e := range entries {
-		if !e.IsDir() && e.Name() != "target.json" && e.Name() != "ginkgo.json" {
-			out = append(out, filepath.Join(dir, e.Name()))
-		}
-	}
-	return out
-}
-
-// reproducer is the command that boots the same digest on the same arch
-// and leaves the guest up; report adds --focus per failed spec.
-func reproducer(p *Plan, t framework.Target) string {
-	cmd := fmt.Sprintf("imagegate run --matrix %s --image %s --arch %s --expect-sha256 %s --keep",
-		p.Opts.Matrix, t.Image, t.Arch, t.SHA256)
-	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != libvirt.DefaultURI {
-		cmd += " --libvirt-uri '" + p.Opts.LibvirtURI + "'"
-	}
-	return cmd
-}
-
-// sweep destroys any domain of this run still defined and removes the
-// run's work folder (overlays, seeds). With --keep it leaves both.
-func (e *Executor) sweep(p *Plan) error {
-	if p.Opts.Keep {
-		e.logf("--keep: leaving domains and %s in place", p.WorkDir)
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var errs []error
-	d, err := libvirt.Connect(ctx, p.Opts.LibvirtURI)
-	if err == nil {
-		names, err := d.ListDomains(ctx, "imagegate-"+p.RunID+"-")
-		errs = append(errs, err)
-		for _, n := range names {
-			e.logf("sweep: destroying leftover domain %s", n)
-			errs = append(errs, d.DestroyByName(ctx, n))
-		}
-		errs = append(errs, d.Close())
-	} else {
-		errs = append(errs, fmt.Errorf("sweep: %w", err))
-	}
-	errs = append(errs, os.RemoveAll(p.WorkDir))
-	return cleanup.Join(errs...)
+	return report.WritePage(filepath.Join(p.RunDir, "index.html"), report.BuildPage(p.RunID, p.RunDir, doc, targets))
 }

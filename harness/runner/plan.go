@@ -13,9 +13,12 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/matrix"
+	"github.com/imagegate/imagegate/harness/profile"
 	"github.com/imagegate/imagegate/harness/vm/libvirt"
+	"github.com/imagegate/imagegate/profiles"
 )
 
 // Options are the run's inputs, as the CLI collected them.
@@ -41,6 +44,15 @@ type Options struct {
 	// BaseBootTimeout is the boot budget of a KVM guest; emulated guests get
 	// it times their arch's factor. A matrix entry may override it.
 	BaseBootTimeout time.Duration
+	// Profile is a profile file for every target, replacing the matrix's
+	// profile: and the built-in profile of the family (--profile).
+	Profile string
+	// SSHPort forwards the guest's SSH from this 127.0.0.1 port (--ssh-port;
+	// one target only). 0 picks a free port.
+	SSHPort int
+	// Self is the imagegate binary: it takes each target's catalogue and
+	// runs each target (imagegate run-target), one process each.
+	Self string
 }
 
 // Plan is a checked run, ready to execute.
@@ -49,7 +61,10 @@ type Plan struct {
 	RunDir  string // reports/<run-id>
 	WorkDir string // <work-root>/<run-id>
 	Targets []framework.Target
-	Opts    Options
+	// Catalogues[i] is every check that applies to Targets[i], each
+	// marked selected or not (taken before anything boots).
+	Catalogues [][]catalogue.Spec
+	Opts       Options
 	// AccelWhy says, per target, which accelerator it gets and why;
 	// ParallelWhy how the worker pool was sized.
 	AccelWhy    []string
@@ -94,12 +109,21 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	p := &Plan{RunID: newRunID(), Opts: o}
 	p.RunDir, _ = filepath.Abs(filepath.Join(o.ReportsDir, p.RunID))
 	p.WorkDir = filepath.Join(o.WorkRoot, p.RunID)
+	if o.SSHPort != 0 && len(images) != 1 {
+		return nil, usage(fmt.Errorf("--ssh-port %d: the run has %d targets and one port serves one guest; pick one with --image and --arch", o.SSHPort, len(images)))
+	}
+	if o.SSHPort < 0 || o.SSHPort > 65535 {
+		return nil, usage(fmt.Errorf("--ssh-port %d: want a TCP port (1-65535), or 0 to pick a free one", o.SSHPort))
+	}
 	for _, im := range images {
 		t, err := p.target(ctx, im)
 		if err != nil {
 			return nil, err
 		}
 		p.Targets = append(p.Targets, t)
+	}
+	if err := p.takeCatalogues(ctx); err != nil {
+		return nil, err
 	}
 	if err := checkLibvirt(ctx, o.LibvirtURI); err != nil {
 		return nil, err
@@ -120,6 +144,10 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 		return framework.Target{}, usage(err)
 	}
 	if err := im.CheckFile(); err != nil {
+		return framework.Target{}, usage(err)
+	}
+	prof, profSrc, err := p.profile(im)
+	if err != nil {
 		return framework.Target{}, usage(err)
 	}
 	if err := a.CheckEmulator(); err != nil {
@@ -165,14 +193,68 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, e
 	return framework.Target{
 		RunID: p.RunID, Image: im.Name, Arch: a.Name, Family: im.Family,
 		ImagePath: im.Path, ImageFormat: im.Format, SHA256: sum, Accel: string(acc),
-		MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, ImageBytes: size, Profile: im.Profile, BootTimeout: timeout,
+		MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, ImageBytes: size, BootTimeout: timeout,
+		Profile: prof, ProfileSource: profSrc, SSHPort: p.Opts.SSHPort,
 		Kernel: im.Kernel, Initrd: im.Initrd, Cmdline: im.Cmdline, KernelSHA256: d.Kernel, InitrdSHA256: d.Initrd,
 		LibvirtURI: p.Opts.LibvirtURI, Domain: "imagegate-" + p.RunID + "-" + slug,
 		WorkDir: filepath.Join(p.WorkDir, slug), OutDir: filepath.Join(p.RunDir, im.Name, a.Name),
 		Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Suites: firstNonEmpty(p.Opts.Suites, im.Suites),
-		LabelFilter: p.Opts.LabelFilter, Focus: p.Opts.Focus,
+		LabelFilter: p.Opts.LabelFilter, Focus: p.Opts.Focus, Selection: selection(p.Opts, im),
 	}, nil
 }
+
+// selection says what a run of im selects, for the report's "not
+// selected" messages; "" is everything.
+func selection(o Options, im matrix.Image) string {
+	var parts []string
+	switch {
+	case len(o.Suites) > 0:
+		parts = append(parts, "--suite "+strings.Join(o.Suites, ","))
+	case len(im.Suites) > 0:
+		parts = append(parts, "the matrix limits "+im.Name+" to suites "+strings.Join(im.Suites, ","))
+	}
+	if o.LabelFilter != "" {
+		parts = append(parts, "--label-filter "+shellQuote(o.LabelFilter))
+	}
+	for _, f := range o.Focus {
+		parts = append(parts, "--focus "+shellQuote(f))
+	}
+	return strings.Join(parts, " ")
+}
+
+// profile is the profile im is held to, and where it came from: --profile,
+// else the matrix's profile:, else the one built in for its family. A
+// family with none is refused: without a profile its profile checks would
+// silently not run.
+func (p *Plan) profile(im matrix.Image) (data, source string, err error) {
+	file := p.Opts.Profile
+	if file == "" {
+		file = im.Profile
+	}
+	var b []byte
+	if file != "" {
+		if b, err = os.ReadFile(file); err != nil {
+			return "", "", fmt.Errorf("image %s: profile %s: %w (fix profile: in the matrix or --profile)", im.ID(), file, err)
+		}
+		source = file
+	} else {
+		var ok bool
+		if b, source, ok = profiles.Lookup(im.Family); !ok {
+			return "", "", fmt.Errorf("image %s: no profile for family %s (imagegate has %s): give one with profile: in the matrix or --profile FILE",
+				im.ID(), im.Family, strings.Join(profiles.Families(), ", "))
+		}
+	}
+	pr, err := profile.Parse(source, b)
+	if err != nil {
+		return "", "", err
+	}
+	if pr.Family != im.Family {
+		return "", "", fmt.Errorf("image %s: profile %s is for family %s, not %s", im.ID(), source, pr.Family, im.Family)
+	}
+	return string(b), source, nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // virtualSize asks qemu-img for the image's virtual size in bytes.
 func virtualSize(ctx context.Context, path, format string) (int64, error) {

@@ -1,0 +1,113 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/imagegate/imagegate/harness/buildinfo"
+	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/cleanup"
+	"github.com/imagegate/imagegate/harness/digest"
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/vm/libvirt"
+)
+
+// reportTarget is what target i's report is built from. prev, when given,
+// keeps what an attempt already loaded (results, fault, error).
+func (p *Plan) reportTarget(i int, r Result, prev *report.Target) report.Target {
+	t := p.Targets[i]
+	specs := p.Catalogues[i]
+	props := [][2]string{{"image", t.Image}, {"arch", t.Arch}, {"accel", t.Accel},
+		{"image.sha256", t.SHA256}, {"image.path", t.ImagePath}, {"run-id", t.RunID},
+		{catalogue.PropVersion, buildinfo.Version()},
+		{catalogue.PropDigest, catalogue.Digest(specs)}, {catalogue.PropSpecs, fmt.Sprint(len(specs))},
+		{catalogue.PropSelection, t.Selection}, {catalogue.PropRerun, p.rerun(t)},
+		{"profile", t.ProfileSource}, {"profile.sha256", digest.Bytes([]byte(t.Profile))}}
+	if len(r.Retried) > 0 {
+		props = append(props, [2]string{"retried", fmt.Sprintf("%d: %s", len(r.Retried), strings.Join(r.Retried, " | "))})
+	}
+	rt := report.Target{ID: t.ID(), Properties: props, Catalogue: specs, Selection: t.Selection,
+		Console: filepath.Join(t.OutDir, "console.log"), Started: r.Started, Duration: r.Duration,
+		Attachments: evidenceFiles(t.OutDir), Reproduce: p.rerun(t) + " --keep"}
+	if r.Started.IsZero() {
+		rt.Error = r.Why // never started
+	}
+	if prev != nil {
+		rt.Results, rt.Fault, rt.Error = prev.Results, prev.Fault, prev.Error
+	}
+	return rt
+}
+
+// rerun is the command that tests the same image digest on the same arch
+// again; the reproducer of a failed check adds --keep and --focus, the
+// gate --suite.
+func (p *Plan) rerun(t framework.Target) string {
+	cmd := fmt.Sprintf("imagegate run --matrix %s --image %s --arch %s --expect-sha256 %s",
+		shellQuote(p.Opts.Matrix), t.Image, t.Arch, t.SHA256)
+	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != libvirt.DefaultURI {
+		cmd += " --libvirt-uri " + shellQuote(p.Opts.LibvirtURI)
+	}
+	if p.Opts.Profile != "" {
+		cmd += " --profile " + shellQuote(p.Opts.Profile)
+	}
+	return cmd
+}
+
+// evidenceFiles lists a target's evidence for JUnit attachments.
+func evidenceFiles(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range entries {
+		switch e.Name() {
+		case "target.json", "ginkgo.json", catalogue.ResultsFile:
+			continue
+		}
+		if !e.IsDir() {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	return out
+}
+
+// writeRecord writes the target's target.json: its catalogue with each
+// check's fate, as the JUnit report has it, for tools that read JSON.
+func writeRecord(t framework.Target, rt report.Target) {
+	b, err := report.Record(rt)
+	if err == nil {
+		err = report.AtomicWrite(filepath.Join(t.OutDir, "target.json"), b)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "imagegate: %s: target.json: %v\n", t.ID(), err)
+	}
+}
+
+// sweep destroys any domain of this run still defined and removes the
+// run's work folder (overlays, seeds). With --keep it leaves both.
+func (e *Executor) sweep(p *Plan) error {
+	if p.Opts.Keep {
+		e.logf("--keep: leaving domains and %s in place", p.WorkDir)
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var errs []error
+	d, err := libvirt.Connect(ctx, p.Opts.LibvirtURI)
+	if err == nil {
+		names, err := d.ListDomains(ctx, "imagegate-"+p.RunID+"-")
+		errs = append(errs, err)
+		for _, n := range names {
+			e.logf("sweep: destroying leftover domain %s", n)
+			errs = append(errs, d.DestroyByName(ctx, n))
+		}
+		errs = append(errs, d.Close())
+	} else {
+		errs = append(errs, fmt.Errorf("sweep: %w", err))
+	}
+	errs = append(errs, os.RemoveAll(p.WorkDir))
+	return cleanup.Join(errs...)
+}
