@@ -5,42 +5,35 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/imagegate/imagegate/harness/framework"
-	"github.com/imagegate/imagegate/harness/remote"
 )
 
-// run runs cmd in the guest and fails the spec if it could not be run.
-func run(ctx context.Context, cmd string) remote.Result {
-	GinkgoHelper()
-	res, err := framework.G().Run(ctx, cmd)
-	Expect(err).NotTo(HaveOccurred())
-	GinkgoWriter.Println(res.String())
-	return res
-}
+// The baseline's shorthands over the framework's shared helpers: a command
+// that cannot run is an error (not judged), never a pass.
 
-// ok runs cmd and fails the spec unless it exits 0; it returns stdout.
-func ok(ctx context.Context, cmd string) string {
-	GinkgoHelper()
-	res := run(ctx, cmd)
-	Expect(res.ExitStatus).To(Equal(0), "command failed:\n%s", res)
-	return res.Stdout
-}
+// run runs cmd and returns its result whatever the exit status.
+var run = framework.Exec
 
-// sudo runs cmd as root and fails the spec unless it exits 0.
+// ok runs cmd and fails the check unless it exits 0: the image is wrong.
+func ok(ctx context.Context, cmd string) string { GinkgoHelper(); return framework.MustRun(ctx, cmd) }
+
+// sudo is ok as root.
 func sudo(ctx context.Context, cmd string) string {
 	GinkgoHelper()
-	return ok(ctx, framework.Sudo(cmd))
+	return framework.MustRun(ctx, framework.Sudo(cmd))
 }
 
+// query runs a command that only gathers facts: its failing is an error.
+func query(ctx context.Context, cmd string) string { GinkgoHelper(); return framework.Query(ctx, cmd) }
+
 // lines splits output into trimmed, non-empty lines.
-func lines(s string) []string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
-		}
+var lines = framework.Lines
+
+// firstWord is the first field of s, or "".
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
 	}
-	return out
+	return ""
 }

