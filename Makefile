@@ -15,8 +15,13 @@ MATRIX   ?= fixtures/matrix.yaml
 export IMAGEGATE_FIXTURES := $(FIXTURES)
 
 BIN := bin/imagegate
+# Reports record the version of the imagegate that wrote them (the catalogue
+# of checks belongs to it). Go embeds the git revision unless -buildvcs=false
+# (as GOFLAGS sets on some machines), so the Makefile passes it explicitly.
+VERSION ?= $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+LDFLAGS := -X github.com/imagegate/imagegate/harness/buildinfo.Override=$(VERSION)
 
-.PHONY: all host fixtures variants build run run-all-arches test unit e2e bench lint lint-jenkinsfile clean
+.PHONY: all host fixtures variants build run run-all-arches test unit e2e faults bench lint lint-jenkinsfile clean
 
 all: build
 
@@ -31,7 +36,7 @@ variants: fixtures ## non-conforming variants of the x86_64 fixture (fixtures/va
 		fixtures/debian/variant.sh --variant $$v --out "$(FIXTURES)"; done
 
 build:
-	$(GO) build -o $(BIN) ./cmd/imagegate
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/imagegate
 
 run: host fixtures build ## run the default matrix
 	$(BIN) run --matrix $(MATRIX) --arch $(ARCHES) $(RUNFLAGS)
@@ -47,6 +52,13 @@ e2e: host fixtures variants build ## boot the fixtures for real and check the ru
 	IMAGEGATE_E2E=1 IMAGEGATE_E2E_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m -v -run 'E2E' ./cmd/imagegate/
 
 test: host fixtures build unit e2e
+
+# Every injected fault (make test runs the quick ones): an image that cannot
+# boot, QEMU killed mid-boot and mid-checks, libvirtd restarted, a port
+# taken, a full work dir, failed evidence, SIGINT/SIGTERM. The table of exit
+# codes, JUnit cases and gate verdicts is printed and kept in reports/faults.md.
+faults: host fixtures variants build ## the fault model end to end, every scenario
+	IMAGEGATE_E2E=1 IMAGEGATE_FAULTS=all IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m -v -run 'TestE2EFaults' ./cmd/imagegate/
 
 # Timing goals on real guests (one iteration each): boot-to-SSH per arch, and
 # the matrix with --parallel 1 vs auto (fails if auto is not faster). ARCHES

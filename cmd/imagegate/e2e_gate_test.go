@@ -88,43 +88,84 @@ func TestE2EGateAndPromote(t *testing.T) {
 		copyFile(t, filepath.Join(fixtures, f), filepath.Join(testing_, f))
 		copyFile(t, filepath.Join(fixtures, f+".SHA256SUMS"), filepath.Join(testing_, f+".SHA256SUMS"))
 	}
+	// The pipeline's own matrix, outside the repo and without profile:
+	// the built-in Debian profile applies, every profile check runs.
 	matrix := filepath.Join(t.TempDir(), "matrix.yaml")
 	entry := func(name, file string) string {
 		return "  - name: " + name + "\n    path: " + filepath.Join(testing_, file) + "\n    format: qcow2\n    arch: x86_64\n    family: debian\n" +
-			"    checksums: " + filepath.Join(testing_, file+".SHA256SUMS") + "\n    profile: " + mustAbs(t, "../../fixtures/profiles/debian.yaml") + "\n"
+			"    checksums: " + filepath.Join(testing_, file+".SHA256SUMS") + "\n"
 	}
 	os.WriteFile(matrix, []byte("images:\n"+entry("debian-12", "debian-12-x86_64.qcow2")+entry("debian-12-password-auth", "debian-12-x86_64-password-auth.qcow2")), 0o644)
 	policy := filepath.Join(t.TempDir(), "policy.yaml")
 	os.WriteFile(policy, []byte("version: 1\nimages:\n  - name: \"debian-12*\"\n    arches: [x86_64]\n    suites: [baseline]\n"), 0o644)
 
-	// Test both candidates; the variant fails, so the run exits 1.
+	// Test both candidates without the slow checks; the variant fails, so
+	// the run exits 1.
 	if _, code := imagegate(t, bin, "run", "--matrix", matrix, "--suite", "baseline", "--label-filter", "!slow",
 		"--reports", reports, "--work-dir", work); code != 1 {
 		t.Fatalf("run over a good and a bad candidate: exit %d, want 1", code)
 	}
-	run := filepath.Join(reports, "latest")
-	xmllint(t, filepath.Join(run, "junit.xml"))
-
-	if out, code := imagegate(t, bin, "gate", "--policy", policy, "--reports", run, "--image", "debian-12"); code != 0 {
-		t.Fatalf("gate debian-12: exit %d, want 0 (promote)\n%s", code, out)
+	quick, _ := os.Readlink(filepath.Join(reports, "latest"))
+	quick = filepath.Join(reports, quick)
+	d := readJUnit(t, filepath.Join(quick, "junit.xml"))
+	profileChecks := 0
+	for _, c := range d.Suites[0].Cases {
+		if strings.HasPrefix(c.Name, "profile ") {
+			if c.Failure != nil || c.Error != nil || c.Skipped != nil {
+				t.Errorf("%s: profile check %q did not pass", d.Suites[0].Name, c.Name)
+			}
+			profileChecks++
+		}
 	}
-	out, code := imagegate(t, bin, "gate", "--policy", policy, "--reports", run, "--image", "debian-12-password-auth")
+	if profileChecks != 9 {
+		t.Errorf("%d profile checks ran with the matrix outside the repo; want all 9", profileChecks)
+	}
+
+	// Without the slow checks the good image is not promoted: the gate is
+	// inconclusive and names what did not run.
+	out, code := imagegate(t, bin, "gate", "--policy", policy, "--reports", quick, "--image", "debian-12")
+	if code != 2 || !strings.Contains(out, "not selected") || !strings.Contains(out, "first boot gives two instances") ||
+		!strings.Contains(out, "reboot comes back") || !strings.Contains(out, "--label-filter '!slow'") {
+		t.Fatalf("gate on a '!slow' run: exit %d, want 2 (inconclusive) naming the checks not selected", code)
+	}
+	// The failing candidate is rejected even so: a failure is an answer.
+	out, code = imagegate(t, bin, "gate", "--policy", policy, "--reports", quick, "--image", "debian-12-password-auth")
 	if code != 1 || !strings.Contains(out, "password") {
 		t.Fatalf("gate of the password-auth variant: exit %d, want 1 (reject) naming the password check", code)
 	}
-
-	promote := func(image string) (string, int) {
-		return imagegate(t, bin, "promote", "--from", testing_, "--to", production, "--image", image,
-			"--policy", policy, "--reports", run)
+	promote := func(image string, runs ...string) (string, int) {
+		args := []string{"promote", "--from", testing_, "--to", production, "--image", image, "--policy", policy}
+		for _, r := range runs {
+			args = append(args, "--reports", r)
+		}
+		return imagegate(t, bin, args...)
 	}
+	before := tree(t, production)
+	if _, code := promote("debian-12", quick); code != 2 || tree(t, production) != before {
+		t.Fatalf("promote on a '!slow' run: exit %d, want 2 and production unchanged", code)
+	}
+
+	// Run the slow checks too: with both runs every check of the suite has
+	// run, and the gate promotes.
+	if _, code := imagegate(t, bin, "run", "--matrix", matrix, "--image", "debian-12", "--suite", "baseline", "--label-filter", "slow",
+		"--reports", reports, "--work-dir", work); code != 0 {
+		t.Fatalf("run of the slow checks: exit %d, want 0", code)
+	}
+	slow, _ := os.Readlink(filepath.Join(reports, "latest"))
+	slow = filepath.Join(reports, slow)
+	if out, code := imagegate(t, bin, "gate", "--policy", policy, "--reports", quick, "--reports", slow, "--image", "debian-12"); code != 0 {
+		t.Fatalf("gate on the '!slow' and 'slow' runs together: exit %d, want 0 (promote)\n%s", code, out)
+	}
+	run := quick
+	promoteBoth := func(image string) (string, int) { return promote(image, quick, slow) }
 	// A candidate whose file changed after testing is refused.
 	cand := filepath.Join(testing_, "debian-12-x86_64.qcow2")
 	st, _ := os.Stat(cand)
 	f, _ := os.OpenFile(cand, os.O_APPEND|os.O_WRONLY, 0)
 	f.Write([]byte("tampered"))
 	f.Close()
-	before := tree(t, production)
-	if out, code := promote("debian-12"); code != 2 || !strings.Contains(strings.ToLower(out), "sha256") {
+	before = tree(t, production)
+	if out, code := promoteBoth("debian-12"); code != 2 || !strings.Contains(strings.ToLower(out), "sha256") {
 		t.Errorf("promote of a changed file: exit %d, want 2 naming the digest", code)
 	}
 	if tree(t, production) != before {
@@ -133,7 +174,7 @@ func TestE2EGateAndPromote(t *testing.T) {
 	os.Truncate(cand, st.Size())
 
 	// The good candidate is promoted; the repo verifies as a reader would.
-	if _, code := promote("debian-12"); code != 0 {
+	if _, code := promoteBoth("debian-12"); code != 0 {
 		t.Fatalf("promote debian-12: exit %d", code)
 	}
 	if _, code := imagegate(t, bin, "promote", "--verify", "--to", production); code != 0 {
@@ -151,19 +192,11 @@ func TestE2EGateAndPromote(t *testing.T) {
 
 	// The failing candidate is rejected and production stays as it was.
 	before = tree(t, production)
-	if _, code := promote("debian-12-password-auth"); code != 1 {
+	if _, code := promote("debian-12-password-auth", run); code != 1 {
 		t.Errorf("promote of the rejected variant: exit %d, want 1", code)
 	}
 	if tree(t, production) != before {
 		t.Error("a rejected promotion changed the production repo")
 	}
 	assertNothingLeft(t, runID(t, reports), work)
-}
-
-func mustAbs(t *testing.T, p string) string {
-	a, err := filepath.Abs(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }

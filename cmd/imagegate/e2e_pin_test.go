@@ -68,28 +68,36 @@ func TestE2ECandidateSwappedMidRun(t *testing.T) {
 	go io.Copy(io.Discard, pipe)
 	err = cmd.Wait()
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-		t.Fatalf("run with a swapped candidate: %v; want exit 1 (a target failed)", err)
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("run with a swapped candidate: %v; want exit 2 (a target was not judged)", err)
 	}
 	id := runID(t, reports)
 	path := filepath.Join(reports, id, "junit.xml")
 	d := readJUnit(t, path)
 	for _, s := range d.Suites {
-		bad := s.Failures + s.Errors
 		switch s.Name {
 		case first + "/x86_64":
-			if bad != 0 {
+			if s.Failures+s.Errors != 0 {
 				t.Errorf("%s was not changed but did not pass: %d failures, %d errors", s.Name, s.Failures, s.Errors)
 			}
 		case second + "/x86_64":
-			if bad == 0 {
-				t.Errorf("%s was changed mid-run but passed", s.Name)
+			// Not the image's fault: the bytes planned were never tested.
+			if s.Errors == 0 || s.Failures != 0 {
+				t.Errorf("%s was changed mid-run: %d failures, %d errors; want an error, no failure", s.Name, s.Failures, s.Errors)
 			}
 		}
 	}
 	raw, _ := os.ReadFile(path)
 	if !strings.Contains(string(raw), second+".qcow2 changed after the run was planned") {
 		t.Errorf("junit.xml does not say that %s.qcow2 changed after planning", second)
+	}
+	// One check passed on the untouched copy: a --focus run is not promoted.
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	os.WriteFile(policy, []byte("version: 1\nimages:\n  - name: "+first+"\n    arches: [x86_64]\n    suites: [baseline]\n"), 0o644)
+	out, gerr := exec.Command(bin, "gate", "--policy", policy, "--reports", filepath.Join(reports, id), "--image", first).CombinedOutput()
+	if !errors.As(gerr, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), "not selected (--focus 'cloud-init finished')") ||
+		!strings.Contains(string(out), "--suite baseline") {
+		t.Errorf("gate on a --focus run: %v; want exit 2 naming the checks not selected and how to run them\n%s", gerr, out)
 	}
 	assertNothingLeft(t, id, work)
 }

@@ -5,18 +5,17 @@ package main
 // host, builds the fixture and the binary, and sets IMAGEGATE_E2E=1.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -49,7 +48,10 @@ type junitDoc struct {
 			Name    string    `xml:"name,attr"`
 			Failure *struct{} `xml:"failure"`
 			Error   *struct{} `xml:"error"`
-			Skipped *struct{} `xml:"skipped"`
+			Skipped *struct {
+				Type    string `xml:"type,attr"`
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
 		} `xml:"testcase"`
 	} `xml:"testsuite"`
 }
@@ -160,16 +162,23 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 	for _, s := range d.Suites {
 		passed := 0
 		for _, c := range s.Cases {
-			if c.Failure == nil && c.Error == nil && c.Skipped == nil {
+			switch {
+			case c.Failure == nil && c.Error == nil && c.Skipped == nil:
 				passed++
+			case c.Skipped != nil && c.Skipped.Type != "not-applicable":
+				t.Errorf("%s: %q %s (%s): a full run runs every check", s.Name, c.Name, c.Skipped.Type, c.Skipped.Message)
 			}
 		}
-		if passed < 6 || s.Failures != 0 || s.Errors != 0 {
-			t.Errorf("%s: want >= 6 passing cases and none failed: passed=%d failures=%d errors=%d", s.Name, passed, s.Failures, s.Errors)
+		if passed < 30 || s.Failures != 0 || s.Errors != 0 {
+			t.Errorf("%s: want >= 30 passing cases and none failed: passed=%d failures=%d errors=%d", s.Name, passed, s.Failures, s.Errors)
 		}
 		props := map[string]string{}
 		for _, p := range s.Properties {
 			props[p.Name] = p.Value
+		}
+		if len(props["catalogue.sha256"]) != 64 || props["catalogue.specs"] != fmt.Sprint(len(s.Cases)-3) || props["imagegate.version"] == "" {
+			t.Errorf("%s: catalogue %q of %q checks (want one per case but the 3 harness steps), version %q",
+				s.Name, props["catalogue.sha256"], props["catalogue.specs"], props["imagegate.version"])
 		}
 		// The run says which accelerator it chose and why; without
 		// /dev/kvm, or for a foreign arch, it must be TCG.
@@ -188,7 +197,8 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 		}
 	}
 	target := filepath.Join(dir, "debian-12", "x86_64")
-	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "cloud-init-logs.tar.gz", "journal.txt", "user-data", "meta-data", "domain.xml", "timings.json", "../../index.html"} {
+	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "cloud-init-logs.tar.gz", "journal.txt", "user-data", "meta-data",
+		"domain.xml", "timings.json", "results.json", "target.json", "../../index.html"} {
 		st, err := os.Stat(filepath.Join(target, f))
 		if err != nil || st.Size() == 0 {
 			t.Errorf("evidence %s missing or empty: %v", f, err)
@@ -202,8 +212,13 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 	if bytes.Contains(ud, []byte("PRIVATE KEY")) {
 		t.Error("user-data evidence contains a private key")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "ginkgo.json")); err != nil {
-		t.Errorf("merged ginkgo.json: %v", err)
+	// A full run of every required suite on every required arch promotes.
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	os.WriteFile(policy, []byte("version: 1\nimages:\n  - name: debian-12\n    arches: ["+arches+"]\n    suites: [baseline, layered-hello]\n"), 0o644)
+	if out, err := exec.Command(bin, "gate", "--policy", policy, "--reports", dir).CombinedOutput(); err != nil {
+		t.Errorf("gate on the full run: %v (want exit 0, promote)\n%s", err, out)
+	} else {
+		t.Logf("gate on the full run:\n%s", out)
 	}
 	if after := fileSHA(t, image); after != before {
 		t.Errorf("the candidate image was written: sha256 %s -> %s", before, after)
@@ -216,16 +231,23 @@ func TestE2EBrokenInputs(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "matrix.yaml")
 	os.WriteFile(missing, []byte("images:\n  - name: gone\n    path: "+dir+"/nope.qcow2\n    format: qcow2\n    arch: x86_64\n    family: debian\n"), 0o644)
+	noProfile := filepath.Join(dir, "gentoo.yaml") // outside the repo, a family imagegate has no profile for
+	os.WriteFile(noProfile, []byte("images:\n  - name: gentoo\n    path: "+fixtureImage(t)+"\n    format: qcow2\n    arch: x86_64\n    family: gentoo\n"), 0o644)
 	cases := []struct {
 		name string
 		args []string
 		want []string
 	}{
 		{"missing image", []string{"run", "--matrix", missing, "--reports", dir}, []string{"nope.qcow2 does not exist", "make fixtures"}},
-		{"libvirtd unreachable", []string{"run", "--matrix", "../../fixtures/matrix.yaml", "--reports", dir,
+		{"libvirtd unreachable", []string{"run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "x86_64", "--reports", dir,
 			"--libvirt-uri", "qemu:///system?socket=" + dir + "/no-libvirt-sock"}, []string{"libvirtd not reachable", "libvirtd -d"}},
 		{"unknown arch", []string{"run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "sparc"}, []string{"--arch", "sparc"}},
 		{"unknown flag", []string{"run", "--colour"}, []string{"colour"}},
+		{"family without a profile", []string{"run", "--matrix", noProfile, "--reports", dir}, []string{"no profile for family gentoo", "--profile"}},
+		{"label filter selects nothing", []string{"run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "x86_64", "--label-filter", "nosuchlabel", "--reports", dir},
+			[]string{"selects none of its", "checks"}},
+		{"label filter syntax", []string{"run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "x86_64", "--label-filter", "slow &&", "--reports", dir},
+			[]string{"--label-filter", "slow &&"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -248,45 +270,7 @@ func TestE2EBrokenInputs(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestE2EInterruptCleansUp(t *testing.T) {
-	bin := e2eBinary(t)
-	fixtureImage(t)
-	reports, work := t.TempDir(), t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "x86_64",
-		"--reports", reports, "--work-dir", work)
-	pipe, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("refused runs left something in the reports folder: %v", ents)
 	}
-	sc := bufio.NewScanner(pipe)
-	seen := false
-	for sc.Scan() {
-		t.Log(sc.Text())
-		if strings.Contains(sc.Text(), "waiting for SSH") {
-			seen = true
-			break
-		}
-	}
-	if !seen {
-		t.Fatal("run never reached 'waiting for SSH'")
-	}
-	time.Sleep(3 * time.Second) // the guest is booting now
-	cmd.Process.Signal(syscall.SIGINT)
-	go io.Copy(io.Discard, pipe)
-	err := cmd.Wait()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-		t.Errorf("interrupted run: %v; want exit 2", err)
-	}
-	id := runID(t, reports)
-	d := readJUnit(t, filepath.Join(reports, id, "junit.xml"))
-	if len(d.Suites) != 1 || d.Suites[0].Errors+d.Suites[0].Failures == 0 {
-		t.Errorf("interrupted run's junit should show the target as not passed: %+v", d.Suites)
-	}
-	assertNothingLeft(t, id, work)
 }
