@@ -86,29 +86,6 @@ func (e *faultEnv) judge(t *testing.T, scenario string, r *liveRun, start time.T
 	e.rows = append(e.rows, faultRow{scenario, fmt.Sprint(code), kind, verdict, schema, left, took.Round(time.Second).String(), note})
 }
 
-func schemaErr(path string) error {
-	schema, _ := filepath.Abs("../../../shared/schemas/junit-10.xsd")
-	if _, err := os.Stat(schema); err != nil {
-		return nil
-	}
-	return exec.Command("xmllint", "--noout", "--schema", schema, path).Run()
-}
-
-// leftovers says what a run left: a domain, a QEMU, its work folder.
-func leftovers(runID, work string) string {
-	var out []string
-	if b, _ := exec.Command("virsh", "-c", "qemu:///system", "list", "--all", "--name").CombinedOutput(); strings.Contains(string(b), runID) {
-		out = append(out, "a domain")
-	}
-	if b, _ := exec.Command("pgrep", "-af", "qemu-system").CombinedOutput(); strings.Contains(string(b), runID) {
-		out = append(out, "a QEMU")
-	}
-	if _, err := os.Stat(filepath.Join(work, runID)); !os.IsNotExist(err) {
-		out = append(out, "the work dir")
-	}
-	return strings.Join(out, ", ")
-}
-
 // cannotBoot: the no-init and kernel-panic images fail as the image's
 // fault, soon after the console shows it (not at the 12-minute timeout).
 func (e *faultEnv) cannotBoot(t *testing.T) {
@@ -329,16 +306,4 @@ func (e *faultEnv) interrupted(t *testing.T) {
 		name := map[syscall.Signal]string{syscall.SIGINT: "SIGINT", syscall.SIGTERM: "SIGTERM"}[sig]
 		e.judge(t, name+" mid-boot", r, start, reports, work, "debian-12", "boot:", 2, "error", "inconclusive", "")
 	}
-}
-
-// writeTable prints the results as a table and keeps it in reports/faults.md.
-func (e *faultEnv) writeTable(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("| fault | exit | JUnit case | gate | junit.xml | left | time | note |\n|---|---|---|---|---|---|---|---|\n")
-	for _, r := range e.rows {
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.scenario, r.exit, r.kind, r.verdict, r.schema, r.left, r.took, r.note)
-	}
-	t.Logf("fault table:\n%s", b.String())
-	os.MkdirAll("../../reports", 0o755)
-	os.WriteFile("../../reports/faults.md", []byte(b.String()), 0o644)
 }

@@ -196,3 +196,38 @@ func caseText(path, suite, prefix string) string {
 	}
 	return s
 }
+
+func schemaErr(path string) error {
+	schema, _ := filepath.Abs("../../../shared/schemas/junit-10.xsd")
+	if _, err := os.Stat(schema); err != nil {
+		return nil
+	}
+	return exec.Command("xmllint", "--noout", "--schema", schema, path).Run()
+}
+
+// leftovers says what a run left: a domain, a QEMU, its work folder.
+func leftovers(runID, work string) string {
+	var out []string
+	if b, _ := exec.Command("virsh", "-c", "qemu:///system", "list", "--all", "--name").CombinedOutput(); strings.Contains(string(b), runID) {
+		out = append(out, "a domain")
+	}
+	if b, _ := exec.Command("pgrep", "-af", "qemu-system").CombinedOutput(); strings.Contains(string(b), runID) {
+		out = append(out, "a QEMU")
+	}
+	if _, err := os.Stat(filepath.Join(work, runID)); !os.IsNotExist(err) {
+		out = append(out, "the work dir")
+	}
+	return strings.Join(out, ", ")
+}
+
+// writeTable prints the results as a table and keeps it in reports/faults.md.
+func (e *faultEnv) writeTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| fault | exit | JUnit case | gate | junit.xml | left | time | note |\n|---|---|---|---|---|---|---|---|\n")
+	for _, r := range e.rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.scenario, r.exit, r.kind, r.verdict, r.schema, r.left, r.took, r.note)
+	}
+	t.Logf("fault table:\n%s", b.String())
+	os.MkdirAll("../../reports", 0o755)
+	os.WriteFile("../../reports/faults.md", []byte(b.String()), 0o644)
+}
