@@ -172,9 +172,9 @@ func (c *Client) RunInput(ctx context.Context, cmd string, in io.Reader) (remote
 	if conn == nil {
 		return res, errors.New("ssh: not connected")
 	}
-	s, err := conn.NewSession()
+	s, err := newSession(ctx, conn)
 	if err != nil {
-		return res, fmt.Errorf("ssh session: %w", err)
+		return res, fmt.Errorf("ssh session for %q: %w", cmd, err)
 	}
 	defer s.Close()
 	var out, errb bytes.Buffer
@@ -204,4 +204,27 @@ func (c *Client) RunInput(ctx context.Context, cmd string, in io.Reader) (remote
 		return res, fmt.Errorf("ssh: %q: %w", cmd, err)
 	}
 	return res, nil
+}
+
+// newSession opens a session, or gives up when ctx ends: opening one waits
+// for the guest's answer, which a hung guest never sends. Giving up closes
+// the connection, which no later command could use either (Reconnect
+// makes a new one).
+func newSession(ctx context.Context, conn *ssh.Client) (*ssh.Session, error) {
+	type opened struct {
+		s   *ssh.Session
+		err error
+	}
+	ch := make(chan opened, 1)
+	go func() {
+		s, err := conn.NewSession()
+		ch <- opened{s, err}
+	}()
+	select {
+	case o := <-ch:
+		return o.s, o.err
+	case <-ctx.Done():
+		conn.Close()
+		return nil, fmt.Errorf("the guest did not answer: %w", ctx.Err())
+	}
 }

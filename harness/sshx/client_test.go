@@ -21,6 +21,11 @@ import (
 // prints X, "sleep" blocks until the session is closed.
 func testServer(t *testing.T, client Key) (addr string, hostFP string) {
 	t.Helper()
+	return startServer(t, client, serve)
+}
+
+func startServer(t *testing.T, client Key, serve func(net.Conn, *ssh.ServerConfig)) (addr string, hostFP string) {
+	t.Helper()
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	hostSigner, _ := ssh.NewSignerFromKey(priv)
 	cfg := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
@@ -161,5 +166,36 @@ func TestWaitRejectsWrongClientKey(t *testing.T) {
 	defer cancel()
 	if _, err := Wait(ctx, Config{Addr: addr, User: "u", Key: bad, Fingerprints: func() []string { return []string{fp} }}); err == nil {
 		t.Fatal("server accepted an unknown client key")
+	}
+}
+
+// A guest that stops answering (its QEMU frozen) never replies to a
+// session request: Run must still give up when its context ends.
+func TestRunGivesUpOnAGuestThatDoesNotAnswer(t *testing.T) {
+	key, err := NewKey("t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, fp := startServer(t, key, func(c net.Conn, cfg *ssh.ServerConfig) {
+		_, chans, reqs, err := ssh.NewServerConn(c, cfg)
+		if err != nil {
+			return
+		}
+		go ssh.DiscardRequests(reqs)
+		for range chans { // never accepted, never rejected
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Wait(ctx, Config{Addr: addr, User: "u", Key: key, Fingerprints: func() []string { return []string{fp} }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, rcancel := context.WithTimeout(context.Background(), time.Second)
+	defer rcancel()
+	start := time.Now()
+	_, err = c.Run(rctx, "echo hi")
+	if err == nil || !strings.Contains(err.Error(), "did not answer") || time.Since(start) > 5*time.Second {
+		t.Errorf("Run on a silent guest: %v after %s", err, time.Since(start))
 	}
 }
