@@ -177,7 +177,7 @@ func (e *faultEnv) qemuKilledMidChecks(t *testing.T) {
 		r.waitFor("check passed", 5*time.Minute)
 		syscall.Kill(qemuPID(t, r.id()), syscall.SIGKILL)
 		if retries == "0" {
-			e.judge(t, "QEMU SIGKILLed mid-checks, --retries 0", r, start, reports, work, "debian-12", "boot:", 2, "passed", "inconclusive",
+			e.judge(t, "QEMU SIGKILLed mid-checks, --retries 0", r, start, reports, work, "debian-12", "evidence:", 2, "error", "inconclusive",
 				"the check running errored, the rest not run")
 			d := readJUnit(t, filepath.Join(reports, r.id(), "junit.xml"))
 			var errs, notRun int
@@ -194,6 +194,7 @@ func (e *faultEnv) qemuKilledMidChecks(t *testing.T) {
 			if errs == 0 {
 				t.Error("no check errored after QEMU was killed")
 			}
+			t.Logf("after the kill: %d errors, %d not run", errs, notRun)
 			continue
 		}
 		r.waitFor("not judged, retrying", 5*time.Minute)

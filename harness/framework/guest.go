@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
 	"github.com/imagegate/imagegate/harness/console"
+	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/remote"
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
@@ -65,10 +66,27 @@ func (g *Guest) run(ctx context.Context, cmd string, in io.Reader) (remote.Resul
 	ctx, stop := within(ctx, g.alive)
 	defer stop()
 	res, err := g.SSH.RunInput(ctx, cmd, in)
-	if f := g.dead(); err != nil && f != nil {
-		return res, fmt.Errorf("%s: %w", g.Target.ID(), f)
+	if err != nil {
+		if f := g.diedMeanwhile(); f != nil {
+			return res, fmt.Errorf("%s: %w", g.Target.ID(), f)
+		}
 	}
 	return res, err
+}
+
+// diedMeanwhile is the fault the guest died of when a command's connection
+// broke: the connection usually breaks a moment before the watcher hears
+// of the death (QEMU's exit event, the console's next poll), so it waits a
+// little for the verdict. nil: the guest lives (or cannot tell).
+func (g *Guest) diedMeanwhile() *fault.Fault {
+	if g.alive == nil {
+		return nil
+	}
+	select {
+	case <-g.alive.Done():
+	case <-time.After(3 * watchInterval):
+	}
+	return g.dead()
 }
 
 // Upload writes data to path in the guest (as root, with mode), through

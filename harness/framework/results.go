@@ -118,13 +118,17 @@ func bootFate(sr types.SpecReport) string {
 }
 
 // stepFate: evidence and cleanup are the harness's work: when they fail,
-// the host did (an error); the checks' results stand.
+// the host did (an error); the checks' results stand. Only a guest that
+// died of the image's fault before its evidence was taken makes the
+// evidence step a failure (the framework says so).
 func stepFate(sr types.SpecReport) string {
 	switch {
 	case sr.State.Is(types.SpecStatePassed):
 		return catalogue.Passed
 	case sr.State.Is(types.SpecStateSkipped):
 		return catalogue.NotRun
+	case outcome(sr) == catalogue.Failed:
+		return catalogue.Failed
 	}
 	return catalogue.Error
 }

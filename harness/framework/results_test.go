@@ -34,6 +34,7 @@ func TestResultsMapGinkgoStatesToFates(t *testing.T) {
 		it("interrupted", types.SpecStateInterrupted, "interrupted by user", nil),
 		it("timed out", types.SpecStateTimedout, "timeout", nil),
 		{LeafNodeType: types.NodeTypeAfterSuite, State: types.SpecStateFailed, Failure: types.Failure{Message: "evidence not fully collected"}},
+		{LeafNodeType: types.NodeTypeAfterSuite, State: types.SpecStateFailed, Failure: types.Failure{Message: "the guest died: kernel panic"}, ReportEntries: entry(catalogue.Failed)},
 		{LeafNodeType: types.NodeTypeCleanupAfterSuite, State: types.SpecStatePassed, RunTime: time.Second},
 		{LeafNodeType: types.NodeTypeCleanupAfterSuite, State: types.SpecStateFailed, Failure: types.Failure{Message: "destroy failed"}, RunTime: time.Second},
 		{LeafNodeType: types.NodeTypeReportAfterSuite, State: types.SpecStatePassed},
@@ -46,6 +47,10 @@ func TestResultsMapGinkgoStatesToFates(t *testing.T) {
 		catalogue.EvidenceCase: catalogue.Error, catalogue.CleanupCase: catalogue.Error,
 	}
 	got := results(r)
+	if got[len(got)-2].Name != catalogue.EvidenceCase || got[len(got)-2].Fate != catalogue.Failed {
+		t.Errorf("a guest that died of the image's fault before its evidence: %+v", got[len(got)-2])
+	}
+	got = append(got[:len(got)-2], got[len(got)-1])
 	if len(got) != len(want) {
 		t.Errorf("%d results, want %d: %+v", len(got), len(want), got)
 	}

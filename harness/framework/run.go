@@ -197,8 +197,16 @@ func declareEvidence(logf func(string, ...any)) {
 			GinkgoWriter.Println("the guest never answered SSH: the console log is the evidence")
 			return
 		case g.dead() != nil:
-			GinkgoWriter.Printf("the guest died (%v): the console log is the evidence\n", g.dead())
-			return
+			// It came up and died since: the death counts even if no
+			// check was running (a panic after the last check), by its
+			// fault; the console log is the evidence.
+			f := g.dead()
+			outcome := catalogue.Error
+			if f.ImageFault() {
+				outcome = catalogue.Failed
+			}
+			AddReportEntry(catalogue.OutcomeEntry, outcome, ReportEntryVisibilityNever)
+			Fail("the guest died before its evidence could be collected: " + describe(f, g.Machine.ConsolePath()))
 		}
 		logf("collecting evidence")
 		if err := g.CollectEvidence(ctx); err != nil {

@@ -126,19 +126,28 @@ func orEverything(sel string) string {
 // else "error" when a case errored or a selected check did not run (the
 // image was not judged); else "passed".
 func Verdict(ts junit.Testsuite) (verdict, why string) {
-	verdict = "passed"
+	var checkErr, stepErr, notRun string
 	for _, tc := range ts.Testcases {
+		isStep := tc.Classname == ts.Name
 		switch {
 		case tc.Failure != nil:
 			return "failed", tc.Name + ": " + tc.Failure.Message
-		case verdict == "error":
-		case tc.Error != nil:
-			verdict, why = "error", tc.Name+": "+tc.Error.Message
-		case tc.Skipped != nil && tc.Skipped.Type == catalogue.NotRun:
-			verdict, why = "error", tc.Name+": "+tc.Skipped.Message
+		case tc.Error != nil && !isStep && checkErr == "":
+			checkErr = tc.Name + ": " + tc.Error.Message
+		case tc.Error != nil && isStep && stepErr == "":
+			stepErr = tc.Name + ": " + tc.Error.Message
+		case tc.Skipped != nil && tc.Skipped.Type == catalogue.NotRun && notRun == "":
+			notRun = tc.Name + ": " + tc.Skipped.Message
 		}
 	}
-	return verdict, why
+	// A check's error says more than a harness step's, which says more
+	// than a check that did not run.
+	for _, w := range []string{checkErr, stepErr, notRun} {
+		if w != "" {
+			return "error", w
+		}
+	}
+	return "passed", ""
 }
 
 // reproduce is the one-line command to re-run a failed spec (all of the

@@ -129,6 +129,9 @@ func (c *Client) Close() error {
 	}
 	err := c.c.Close()
 	c.c = nil
+	if errors.Is(err, net.ErrClosed) {
+		return nil // the guest or a timeout closed it already
+	}
 	return err
 }
 

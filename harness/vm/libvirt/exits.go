@@ -136,7 +136,9 @@ func logTail(path string, n int) string {
 	}
 	var lines []string
 	for _, l := range strings.Split(string(b), "\n") {
-		if strings.TrimSpace(l) != "" {
+		// libvirt's own notes and the command line's arguments say nothing
+		// about why QEMU ended.
+		if strings.TrimSpace(l) != "" && !strings.Contains(l, "is tainted") && !strings.HasPrefix(l, "-") {
 			lines = append(lines, l)
 		}
 	}
