@@ -16,6 +16,7 @@ import (
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/remote"
+	"github.com/imagegate/imagegate/harness/report"
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
 	"github.com/imagegate/imagegate/harness/vm"
@@ -92,7 +93,7 @@ func (g *Guest) diedMeanwhile() *fault.Fault {
 // Upload writes data to path in the guest (as root, with mode), through
 // the SSH connection: how a suite puts a layered payload onto an image.
 func (g *Guest) Upload(ctx context.Context, data []byte, path string, mode os.FileMode) error {
-	cmd := Sudo(fmt.Sprintf("mkdir -p \"$(dirname %[1]s)\" && cat > %[1]s && chmod %[2]o %[1]s", shellQuote(path), mode.Perm()))
+	cmd := Sudo(fmt.Sprintf("mkdir -p \"$(dirname %[1]s)\" && cat > %[1]s && chmod %[2]o %[1]s", report.ShellQuote(path), mode.Perm()))
 	res, err := g.run(ctx, cmd, bytes.NewReader(data))
 	if err == nil && !res.OK() {
 		err = fmt.Errorf("upload %s:\n%s", path, res)
@@ -102,11 +103,7 @@ func (g *Guest) Upload(ctx context.Context, data []byte, path string, mode os.Fi
 
 // Sudo wraps a shell command to run as root without a password prompt.
 func Sudo(cmd string) string {
-	return "sudo -n sh -c " + shellQuote(cmd)
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return "sudo -n sh -c " + report.ShellQuote(cmd)
 }
 
 // Console is the serial console log so far.

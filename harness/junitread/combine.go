@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/report"
 )
 
 // Conflict is one target that two or more reports record with different
@@ -142,7 +143,7 @@ func fold(g []contribution) Target {
 
 // IsRunError reports whether c is the harness's "run" error case: the
 // target's run produced no results or could not judge the image.
-func IsRunError(c Case) bool { return c.Harness() && c.Name == "run" && c.Status == Error }
+func IsRunError(c Case) bool { return c.Harness() && c.Name == report.RunCase && c.Status == Error }
 
 func dropRunErrors(in []Case) ([]Case, map[string]int) {
 	var out []Case

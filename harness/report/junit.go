@@ -159,12 +159,14 @@ func reproduce(t Target, spec string) string {
 	}
 	cmd := t.Reproduce
 	if spec != "" {
-		cmd += " --focus " + shellQuote(regexp.QuoteMeta(spec))
+		cmd += " --focus " + ShellQuote(regexp.QuoteMeta(spec))
 	}
 	return "reproduce: " + cmd
 }
 
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+// ShellQuote quotes s for a POSIX shell: the one quoting of imagegate's
+// command lines (reproducers, the guest's commands).
+func ShellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func attachments(t Target) string {
 	var b strings.Builder

@@ -7,6 +7,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/matrix"
 	"github.com/imagegate/imagegate/harness/profile"
+	"github.com/imagegate/imagegate/harness/report"
 	"github.com/imagegate/imagegate/profiles"
 )
 
@@ -21,10 +22,10 @@ func selection(o Options, im matrix.Image) string {
 		parts = append(parts, "the matrix limits "+im.Name+" to suites "+strings.Join(im.Suites, ","))
 	}
 	if o.LabelFilter != "" {
-		parts = append(parts, "--label-filter "+shellQuote(o.LabelFilter))
+		parts = append(parts, "--label-filter "+report.ShellQuote(o.LabelFilter))
 	}
 	for _, f := range o.Focus {
-		parts = append(parts, "--focus "+shellQuote(f))
+		parts = append(parts, "--focus "+report.ShellQuote(f))
 	}
 	return strings.Join(parts, " ")
 }
@@ -60,5 +61,3 @@ func (p *Plan) profile(im matrix.Image) (data, source string, err error) {
 	}
 	return string(b), source, nil
 }
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -48,12 +48,12 @@ func (p *Plan) reportTarget(i int, r Result, prev *report.Target) report.Target 
 // gate --suite.
 func (p *Plan) rerun(t framework.Target) string {
 	cmd := fmt.Sprintf("imagegate run --matrix %s --image %s --arch %s --expect-sha256 %s",
-		shellQuote(p.Opts.Matrix), t.Image, t.Arch, t.SHA256)
+		report.ShellQuote(p.Opts.Matrix), t.Image, t.Arch, t.SHA256)
 	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != libvirt.DefaultURI {
-		cmd += " --libvirt-uri " + shellQuote(p.Opts.LibvirtURI)
+		cmd += " --libvirt-uri " + report.ShellQuote(p.Opts.LibvirtURI)
 	}
 	if p.Opts.Profile != "" {
-		cmd += " --profile " + shellQuote(p.Opts.Profile)
+		cmd += " --profile " + report.ShellQuote(p.Opts.Profile)
 	}
 	return cmd
 }
