@@ -190,28 +190,39 @@ func (g *Guest) waitSSH(ctx context.Context, undo Cleanup, logf func(string, ...
 	return nil
 }
 
-// dialSSH is the wait itself, also used after a reboot: SSH, a death, or
-// the boot timeout, whichever comes first.
-func (g *Guest) dialSSH(ctx context.Context, logf func(string, ...any)) (*sshx.Client, error) {
-	t := g.Target
-	wctx, cancel := context.WithTimeout(ctx, t.BootTimeout)
+// dialSSH is the first wait for SSH.
+func (g *Guest) dialSSH(ctx context.Context, logf func(string, ...any)) (c *sshx.Client, err error) {
+	err = g.untilUp(ctx, func(ctx context.Context) error {
+		c, err = sshx.Wait(ctx, sshx.Config{Addr: g.Machine.SSHAddr(), User: GuestUser, Key: g.Key,
+			Fingerprints: g.ConsoleFingerprints, Log: logf})
+		return err
+	})
+	return c, err
+}
+
+// untilUp runs connect (a wait for SSH: the first boot, after sshd
+// restarted, after a reboot) until it succeeds, the guest dies or the boot
+// timeout ends, whichever comes first, and closes the boot window on
+// success. Not coming up in time is judged by what the console showed
+// (timeoutFault); an interrupt is returned as it is.
+func (g *Guest) untilUp(ctx context.Context, connect func(context.Context) error) error {
+	wctx, cancel := context.WithTimeout(ctx, g.Target.BootTimeout)
 	defer cancel()
 	wctx, stop := within(wctx, g.alive)
 	defer stop()
-	c, err := sshx.Wait(wctx, sshx.Config{Addr: g.Machine.SSHAddr(), User: GuestUser, Key: g.Key,
-		Fingerprints: g.ConsoleFingerprints, Log: logf})
+	err := connect(wctx)
 	switch {
 	case err == nil:
 		g.watch.endBoot()
-		return c, nil
-	case causeOf(g.alive) != nil:
-		return nil, causeOf(g.alive)
+		return nil
+	case g.dead() != nil:
+		return g.dead()
 	case ctx.Err() != nil:
-		return nil, err // interrupted
+		return err // interrupted
 	}
-	f := g.watch.timeoutFault(t.BootTimeout, err)
+	f := g.watch.timeoutFault(g.Target.BootTimeout, err)
 	g.watch.fire(f)
-	return nil, f
+	return f
 }
 
 // dead is the fault the guest died of, or nil while it lives.

@@ -72,14 +72,21 @@ func faulted(f *fault.Fault, what string) {
 // fault as the reason).
 func died(f *fault.Fault) {
 	GinkgoHelper()
-	outcome := catalogue.Error
-	if f.ImageFault() {
-		outcome = catalogue.Failed
-	}
-	AddReportEntry(catalogue.OutcomeEntry, outcome, ReportEntryVisibilityNever)
+	markOutcome(f)
 	msg := "the guest died: " + f.Error()
 	if current != nil {
 		msg = "the guest died: " + describe(f, current.Machine.ConsolePath())
 	}
 	AbortSuite(msg)
+}
+
+// markOutcome tells the report writer how the running node's failure
+// counts under the fault model: a failure when the image is at fault, else
+// an error (the image was not judged).
+func markOutcome(f *fault.Fault) {
+	outcome := catalogue.Error
+	if f.ImageFault() {
+		outcome = catalogue.Failed
+	}
+	AddReportEntry(catalogue.OutcomeEntry, outcome, ReportEntryVisibilityNever)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/fault"
 )
 
@@ -115,7 +116,7 @@ func Filter(t Target) (string, error) {
 }
 
 func firstLineOf(err error) string {
-	s := ansi.ReplaceAllString(err.Error(), "")
+	s := console.Clean([]byte(err.Error())) // Ginkgo colours its errors
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" && l != "Syntax Error Parsing Label Filter" {
 			return l
@@ -123,8 +124,6 @@ func firstLineOf(err error) string {
 	}
 	return strings.TrimSpace(s)
 }
-
-var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 // declareBoot adds the BeforeSuite that pins the image and boots the
 // guest. Cleanup steps are DeferCleanup nodes, so Ginkgo runs them in
@@ -179,9 +178,7 @@ func bootFailed(ctx context.Context, t Target, err error) {
 	} else {
 		fault.Write(t.OutDir, f)
 	}
-	if !f.ImageFault() {
-		AddReportEntry(catalogue.OutcomeEntry, catalogue.Error, ReportEntryVisibilityNever)
-	}
+	markOutcome(f)
 	Fail(bootError(t, f))
 }
 
@@ -200,13 +197,8 @@ func declareEvidence(logf func(string, ...any)) {
 			// It came up and died since: the death counts even if no
 			// check was running (a panic after the last check), by its
 			// fault; the console log is the evidence.
-			f := g.dead()
-			outcome := catalogue.Error
-			if f.ImageFault() {
-				outcome = catalogue.Failed
-			}
-			AddReportEntry(catalogue.OutcomeEntry, outcome, ReportEntryVisibilityNever)
-			Fail("the guest died before its evidence could be collected: " + describe(f, g.Machine.ConsolePath()))
+			markOutcome(g.dead())
+			Fail("the guest died before its evidence could be collected: " + describe(g.dead(), g.Machine.ConsolePath()))
 		}
 		logf("collecting evidence")
 		if err := g.CollectEvidence(ctx); err != nil {
@@ -248,21 +240,5 @@ func (g *Guest) settle(ctx context.Context) error {
 // until the boot timeout, the guest's death or the end of ctx. Not coming
 // back is judged like a first boot that never answered (timeoutFault).
 func (g *Guest) reconnect(ctx context.Context) error {
-	rctx, cancel := context.WithTimeout(ctx, g.Target.BootTimeout)
-	defer cancel()
-	rctx, stop := within(rctx, g.alive)
-	defer stop()
-	err := g.SSH.Reconnect(rctx)
-	switch {
-	case err == nil:
-		g.watch.endBoot()
-		return nil
-	case g.dead() != nil:
-		return g.dead()
-	case ctx.Err() != nil:
-		return err
-	}
-	f := g.watch.timeoutFault(g.Target.BootTimeout, err)
-	g.watch.fire(f)
-	return f
+	return g.untilUp(ctx, g.SSH.Reconnect)
 }
