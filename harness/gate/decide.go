@@ -98,9 +98,9 @@ func (ev *evaluator) suiteCoverage(arch string, t junitread.Target, s string) {
 		ev.block(blocking(MissingSuite, arch, fmt.Sprintf("required suite %q has no checks on %s (does it apply to this family and arch? is the suite name right?)", s, t.ID())))
 		return
 	}
-	cmd := strings.TrimSpace(t.Rerun + " --suite " + s)
-	if t.Rerun == "" {
-		cmd = ""
+	cmd := ""
+	if t.Rerun != "" {
+		cmd = t.Rerun + " --suite " + s
 	}
 	if cs := groups[junitread.NotSelected]; len(cs) > 0 {
 		sel := t.Selection

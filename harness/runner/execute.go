@@ -97,7 +97,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	e.reports = make([]report.Target, len(p.Targets))
 	for i, t := range p.Targets {
 		e.results[i] = Result{Target: t, Verdict: Error, Why: "not started (the run was stopped first)"}
-		e.reports[i] = p.reportTarget(i, e.results[i], nil)
+		e.reports[i] = p.reportTarget(i, e.results[i])
 	}
 	if err := e.writeReports(p); err != nil {
 		return sum, err
@@ -138,9 +138,7 @@ func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
 	t := p.Targets[i]
 	var retried []string
 	for attempt := 0; ; attempt++ {
-		r, rt := e.runOnce(ctx, p, i)
-		r.Retried = retried
-		rt = p.reportTarget(i, r, &rt)
+		r, rt := e.runOnce(ctx, p, i, retried)
 		e.mu.Lock()
 		e.results[i], e.reports[i] = r, rt
 		e.mu.Unlock()
@@ -155,9 +153,9 @@ func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
 
 // runOnce runs one target in a child process and judges how it ended from
 // the report built from its results.
-func (e *Executor) runOnce(ctx context.Context, p *Plan, i int) (Result, report.Target) {
+func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string) (Result, report.Target) {
 	t := p.Targets[i]
-	r := Result{Target: t, Started: time.Now()}
+	r := Result{Target: t, Started: time.Now(), Retried: retried}
 	in, logFile, err := prepareTarget(t)
 	if err != nil {
 		return e.judge(p, i, r, err.Error())
@@ -207,7 +205,7 @@ func (e *Executor) runOnce(ctx context.Context, p *Plan, i int) (Result, report.
 func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, report.Target) {
 	t := p.Targets[i]
 	r.Duration = time.Since(r.Started)
-	rt := p.reportTarget(i, r, nil)
+	rt := p.reportTarget(i, r)
 	rt.Error = procErr
 	if rt.Results, rt.Fault, r.Why = loadRun(t.OutDir); r.Why != "" && rt.Error == "" {
 		rt.Error = r.Why

@@ -17,9 +17,9 @@ import (
 	"github.com/imagegate/imagegate/harness/vm/libvirt"
 )
 
-// reportTarget is what target i's report is built from. prev, when given,
-// keeps what an attempt already loaded (results, fault, error).
-func (p *Plan) reportTarget(i int, r Result, prev *report.Target) report.Target {
+// reportTarget is what target i's report is built from, before the
+// attempt's results and fault are loaded.
+func (p *Plan) reportTarget(i int, r Result) report.Target {
 	t := p.Targets[i]
 	specs := p.Catalogues[i]
 	props := [][2]string{{"image", t.Image}, {"arch", t.Arch}, {"accel", t.Accel},
@@ -36,9 +36,6 @@ func (p *Plan) reportTarget(i int, r Result, prev *report.Target) report.Target 
 		Attachments: evidenceFiles(t.OutDir), Reproduce: p.rerun(t) + " --keep"}
 	if r.Started.IsZero() {
 		rt.Error = r.Why // never started
-	}
-	if prev != nil {
-		rt.Results, rt.Fault, rt.Error = prev.Results, prev.Fault, prev.Error
 	}
 	return rt
 }
