@@ -108,10 +108,12 @@ func Selected(specs []Spec) int {
 }
 
 // Write writes specs as JSON.
-func Write(w io.Writer, specs []Spec) error {
+func Write(w io.Writer, specs []Spec) error { return writeJSON(w, specs) }
+
+func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(specs)
+	return enc.Encode(v)
 }
 
 // Read reads what Write wrote and checks it.
@@ -158,11 +160,7 @@ func (r Result) Harness() bool { return r.Suite == "" }
 const ResultsFile = "results.json"
 
 // WriteResults writes results as JSON.
-func WriteResults(w io.Writer, results []Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(results)
-}
+func WriteResults(w io.Writer, results []Result) error { return writeJSON(w, results) }
 
 // ReadResults reads what WriteResults wrote.
 func ReadResults(r io.Reader) ([]Result, error) {

@@ -94,7 +94,7 @@ func Suite(t Target) junit.Testsuite {
 		switch {
 		case !s.Selected:
 			ts.AddTestcase(c.skipped(s.Suite, s.Name, catalogue.NotSelected, "not selected: "+orEverything(t.Selection)))
-		case ran && !(r.Fate == catalogue.NotRun && r.Message == ""):
+		case ran && (r.Fate != catalogue.NotRun || r.Message != ""): // a bare not-run: the report says why
 			ts.AddTestcase(c.fromResult(r))
 		default:
 			ts.AddTestcase(c.skipped(s.Suite, s.Name, catalogue.NotRun, "not run: "+c.notRunReason()))
