@@ -17,7 +17,7 @@ import (
 
 // CLI tests of report merge, gate and promote: fake reports, no VMs.
 
-func run(args ...string) (int, string, string) {
+func runCLI(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := realMain(args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -40,7 +40,7 @@ func TestReportMergeCLI(t *testing.T) {
 	jt.Write(t, filepath.Join(root, "runs", "20261122-110000-0002"), debTarget("x86_64", digestA, "20261122-110000-0002", jt.Pass("baseline", "a"), jt.Pass("baseline", "b")))
 	jt.Write(t, filepath.Join(root, "shard2"), debTarget("aarch64", digestB, "20261122-100000-0003", jt.Pass("baseline", "a")))
 	out := filepath.Join(root, "merged")
-	code, stdout, stderr := run("report", "merge", filepath.Join(root, "runs"), "--out", out, filepath.Join(root, "shard2"))
+	code, stdout, stderr := runCLI("report", "merge", filepath.Join(root, "runs"), "--out", out, filepath.Join(root, "shard2"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -48,24 +48,24 @@ func TestReportMergeCLI(t *testing.T) {
 		t.Errorf("summary:\n%s", stdout)
 	}
 	validateJUnit(t, filepath.Join(out, "junit.xml"))
-	code, _, stderr = run("gate", "--policy", writePolicy(t, "[x86_64, aarch64]"), "--reports", out)
+	code, _, stderr = runCLI("gate", "--policy", writePolicy(t, "[x86_64, aarch64]"), "--reports", out)
 	if code != 0 {
 		t.Errorf("gate on the merged report: exit %d %s", code, stderr)
 	}
 
 	jt.Write(t, filepath.Join(root, "rebuilt"), debTarget("x86_64", digestB, "20261122-120000-0004"))
 	conflict := filepath.Join(root, "conflict")
-	code, _, stderr = run("report", "merge", "--out", conflict, filepath.Join(root, "runs"), filepath.Join(root, "rebuilt"))
+	code, _, stderr = runCLI("report", "merge", "--out", conflict, filepath.Join(root, "runs"), filepath.Join(root, "rebuilt"))
 	if code != 2 || !strings.Contains(stderr, "refusing") || !strings.Contains(stderr, digestA) || !strings.Contains(stderr, digestB) {
 		t.Errorf("digest conflict: exit %d\n%s", code, stderr)
 	}
 	if _, err := os.Stat(conflict); !os.IsNotExist(err) {
 		t.Error("a refused merge wrote output")
 	}
-	if code, _, _ := run("report", "merge", "--out", conflict); code != 2 {
+	if code, _, _ := runCLI("report", "merge", "--out", conflict); code != 2 {
 		t.Error("no input accepted")
 	}
-	if code, _, stderr := run("report", "merge", "--out", conflict, filepath.Join(root, "nope")); code != 2 || !strings.Contains(stderr, "nope") {
+	if code, _, stderr := runCLI("report", "merge", "--out", conflict, filepath.Join(root, "nope")); code != 2 || !strings.Contains(stderr, "nope") {
 		t.Errorf("missing input: %d %s", code, stderr)
 	}
 }
@@ -87,12 +87,12 @@ func TestGateCLIExitCodes(t *testing.T) {
 		code   int
 		want   string
 	}{{green, 0, "deb: PROMOTE"}, {red, 1, "deb: REJECT"}, {errd, 2, "deb: INCONCLUSIVE"}} {
-		code, stdout, _ := run("gate", "--policy", pol, "--reports", filepath.Dir(c.report))
+		code, stdout, _ := runCLI("gate", "--policy", pol, "--reports", filepath.Dir(c.report))
 		if code != c.code || !strings.Contains(stdout, c.want) {
 			t.Errorf("%s: exit %d\n%s", c.report, code, stdout)
 		}
 	}
-	code, stdout, _ := run("gate", "--policy", pol, "--reports", filepath.Join(root, "red"), "--json")
+	code, stdout, _ := runCLI("gate", "--policy", pol, "--reports", filepath.Join(root, "red"), "--json")
 	var res struct {
 		Decisions []struct {
 			Decision string
@@ -104,18 +104,18 @@ func TestGateCLIExitCodes(t *testing.T) {
 		res.Decisions[0].Decision != "reject" || res.Decisions[0].Blocking[0].Kind != "failed" || res.Decisions[0].Blocking[0].File != red {
 		t.Errorf("json: %v %+v\n%s", err, res, stdout)
 	}
-	code, _, stderr := run("gate", "--policy", writePolicy(t, "[x86_64]\n    colour: red"), "--reports", filepath.Join(root, "green"))
+	code, _, stderr := runCLI("gate", "--policy", writePolicy(t, "[x86_64]\n    colour: red"), "--reports", filepath.Join(root, "green"))
 	if code != 2 || !strings.Contains(stderr, "policy.yaml:5:5: images[0].colour: unknown key") {
 		t.Errorf("bad policy: %d %s", code, stderr)
 	}
 	os.MkdirAll(filepath.Join(root, "trunc"), 0o755)
 	b, _ := os.ReadFile(green)
 	os.WriteFile(filepath.Join(root, "trunc", "junit.xml"), b[:len(b)/2], 0o644)
-	code, _, stderr = run("gate", "--policy", pol, "--reports", filepath.Join(root, "trunc"))
+	code, _, stderr = runCLI("gate", "--policy", pol, "--reports", filepath.Join(root, "trunc"))
 	if code != 2 || !strings.Contains(stderr, filepath.Join(root, "trunc", "junit.xml")) {
 		t.Errorf("truncated report: %d %s", code, stderr)
 	}
-	if code, _, _ := run("gate", "--reports", root); code != 2 {
+	if code, _, _ := runCLI("gate", "--reports", root); code != 2 {
 		t.Error("no policy accepted")
 	}
 }
@@ -133,33 +133,33 @@ func TestPromoteCLI(t *testing.T) {
 	jt.Write(t, filepath.Join(root, "reports"), tg)
 	args := []string{"promote", "--from", testing, "--to", prod, "--image", "deb", "--policy", writePolicy(t, "[x86_64]"),
 		"--reports", filepath.Join(root, "reports"), "--version", "1.0"}
-	code, stdout, stderr := run(args...)
+	code, stdout, stderr := runCLI(args...)
 	if code != 0 || !strings.Contains(stdout, "promoted deb version 1.0") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	code, stdout, _ = run(args...)
+	code, stdout, _ = runCLI(args...)
 	if code != 0 || !strings.Contains(stdout, "already promoted: deb version 1.0") {
 		t.Errorf("second run: %d\n%s", code, stdout)
 	}
-	if code, stdout, _ := run("promote", "--verify", "--to", prod); code != 0 || !strings.Contains(stdout, "consistent: generation 1") {
+	if code, stdout, _ := runCLI("promote", "--verify", "--to", prod); code != 0 || !strings.Contains(stdout, "consistent: generation 1") {
 		t.Errorf("verify: %d %s", code, stdout)
 	}
 	lock, err := promote.Acquire(t.Context(), prod, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, _, stderr = run(append(args[:len(args)-1], "2.0")...)
+	code, _, stderr = runCLI(append(args[:len(args)-1], "2.0")...)
 	lock.Release()
 	if code != 2 || !strings.Contains(stderr, "another promotion is running") {
 		t.Errorf("locked: %d %s", code, stderr)
 	}
 	os.WriteFile(img, []byte("rebuilt"), 0o644)
-	code, _, stderr = run(append(args[:len(args)-1], "2.0")...)
+	code, _, stderr = runCLI(append(args[:len(args)-1], "2.0")...)
 	if code != 2 || !strings.Contains(stderr, "changed after testing") {
 		t.Errorf("changed file: %d %s", code, stderr)
 	}
 	jt.Write(t, filepath.Join(root, "reports"), debTarget("x86_64", digestA, "r2", jt.Fail("baseline", "a")))
-	code, _, stderr = run(append(args[:len(args)-1], "2.0")...)
+	code, _, stderr = runCLI(append(args[:len(args)-1], "2.0")...)
 	if code != 1 || !strings.Contains(stderr, "deb: REJECT") {
 		t.Errorf("rejected: %d %s", code, stderr)
 	}

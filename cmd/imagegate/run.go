@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/runner"
 )
 
@@ -29,7 +30,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Keep, "keep", false, "leave guests running and their disks in place (for debugging)")
 	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep the disk (overlay) of a target with a failed check in its report folder")
 	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for reports; each run writes DIR/<run-id>, DIR/latest points at it")
-	fs.StringVar(&o.WorkRoot, "work-dir", "/var/tmp/imagegate", "`DIR` for overlays and seeds (removed after the run)")
+	fs.StringVar(&o.WorkRoot, "work-dir", run.DefaultWorkRoot, "`DIR` for overlays and seeds (removed after the run)")
 	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
 	fs.StringVar(&o.ExpectSHA256, "expect-sha256", "", "refuse to run unless the image has this sha256 (reproducers pin it)")
 	fs.StringVar(&o.Shard, "shard", "", "run only part `i/n` of the matrix (deterministic), to share it between agents")
@@ -58,6 +59,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
 		return runner.ExitError
 	}
+	o.KnownSuites = framework.SuiteNames()
 	plan, err := runner.NewPlan(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
@@ -104,7 +106,7 @@ func cmdRunTarget(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "imagegate run-target: --target FILE is required (this command is run by 'imagegate run')")
 		return runner.ExitError
 	}
-	t, err := framework.ReadTarget(*path)
+	t, err := run.Read(*path)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate run-target: %v\n", err)
 		return runner.ExitError
@@ -125,7 +127,7 @@ func cmdRunTarget(args []string, stderr io.Writer) int {
 
 // takeCatalogue writes t's catalogue to path (Ginkgo prints its dry run on
 // stdout, so the catalogue goes to a file).
-func takeCatalogue(t framework.Target, path string, stderr io.Writer) int {
+func takeCatalogue(t run.Target, path string, stderr io.Writer) int {
 	var b bytes.Buffer
 	err := framework.TakeCatalogue(t, &b)
 	if err == nil {

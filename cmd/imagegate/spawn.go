@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/runner"
 )
 
@@ -27,7 +28,7 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&image, "image", "", "image `NAME` from the matrix (required)")
 	fs.StringVar(&arch, "arch", "", "architecture (required when the image has several)")
 	fs.StringVar(&o.ExpectSHA256, "expect-sha256", "", "refuse to boot unless the image has this sha256 (as a reproducer pins it)")
-	fs.StringVar(&o.WorkRoot, "work-dir", "/var/tmp/imagegate", "`DIR` for the overlay, seed and key")
+	fs.StringVar(&o.WorkRoot, "work-dir", run.DefaultWorkRoot, "`DIR` for the overlay, seed and key")
 	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for the console log")
 	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
 	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto, kvm or tcg")
@@ -48,6 +49,7 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	o.KnownSuites = framework.SuiteNames()
 	plan, err := runner.NewPlan(ctx, o)
 	if err == nil && len(plan.Targets) != 1 {
 		err = fmt.Errorf("--image %s matches %d targets: pick one with --arch", image, len(plan.Targets))
@@ -71,7 +73,7 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 
 func cmdSSH(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate ssh", flag.ContinueOnError)
-	workRoot := fs.String("work-dir", "/var/tmp/imagegate", "`DIR` where spawn and run --keep leave their guests")
+	workRoot := fs.String("work-dir", run.DefaultWorkRoot, "`DIR` where spawn and run --keep leave their guests")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}

@@ -3,7 +3,6 @@ package framework
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -37,11 +36,7 @@ func (g *Guest) Reboot(ctx context.Context) error {
 // (its own instance-id), for checks that compare two first boots. It is
 // destroyed after the suite, like the first.
 func (g *Guest) BootSibling(ctx context.Context) (*Guest, error) {
-	t := g.Target
-	t.Domain += "-b"
-	t.WorkDir = filepath.Join(t.WorkDir, "second-instance")
-	t.OutDir = filepath.Join(t.OutDir, "second-instance")
-	t.Keep, t.SSHPort = false, 0 // its own free port
+	t := g.Target.Sibling()
 	cleanup := func(name string, f func(context.Context) error) {
 		DeferCleanup(func(ctx SpecContext) error { return f(ctx) }, NodeTimeout(3*time.Minute))
 	}
@@ -62,7 +57,7 @@ var (
 // (opened once per target on first use, closed by closePristine).
 func (g *Guest) Pristine(ctx context.Context) (*inspect.Image, error) {
 	pristineOnce.Do(func() {
-		pristine, pristineErr = inspect.Open(ctx, g.Target.ImagePath, g.Target.ImageFormat, g.Target.WorkDir)
+		pristine, pristineErr = inspect.Open(ctx, g.Target.Image.Boot().Image, g.Target.Image.Format, g.Target.Layout.Work)
 	})
 	return pristine, pristineErr
 }
@@ -81,10 +76,10 @@ func closePristine(context.Context) error {
 // boots.
 func (g *Guest) Profile() *profile.Profile {
 	GinkgoHelper()
-	if g.Target.Profile == "" {
-		CouldNotCheck("%s has no profile for family %s", g.Target.ID(), g.Target.Family)
+	if g.Target.Options.Profile == "" {
+		CouldNotCheck("%s has no profile for family %s", g.Target.ID(), g.Target.Image.Family)
 	}
-	p, err := profile.Parse(g.Target.ProfileSource, []byte(g.Target.Profile))
+	p, err := profile.Parse(g.Target.Options.ProfileSource, []byte(g.Target.Options.Profile))
 	ErrorIf(err, "read the profile")
 	return p
 }

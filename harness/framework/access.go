@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/imagegate/imagegate/harness/atomicfile"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // Access is how to reach a guest that was kept running (--keep, spawn):
@@ -21,14 +24,12 @@ type Access struct {
 	KnownHosts string `json:"known_hosts"` // the host key verified at boot
 }
 
-const accessFile = "access.json"
-
-func (a Access) write(dir string) error {
+func (a Access) write(path string) error {
 	b, err := json.MarshalIndent(a, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, accessFile), b, 0o600)
+	return atomicfile.Write(path, b, 0o600)
 }
 
 // SSHArgs is the ssh(1) command line, host key checking on.
@@ -43,7 +44,7 @@ func (a Access) SSHArgs() []string {
 func FindAccess(workRoot, target string) (Access, error) {
 	var a Access
 	slug := strings.ReplaceAll(target, "/", "-")
-	matches, _ := filepath.Glob(filepath.Join(workRoot, "*", slug, accessFile))
+	matches, _ := filepath.Glob(filepath.Join(workRoot, "*", slug, run.AccessFile))
 	if len(matches) == 0 {
 		return a, fmt.Errorf("no kept guest of %s under %s: start one with `imagegate spawn --image IMAGE --arch ARCH` or `imagegate run --keep`", target, workRoot)
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 func TestFindAccessNewest(t *testing.T) {
@@ -12,10 +14,10 @@ func TestFindAccessNewest(t *testing.T) {
 	if _, err := FindAccess(root, "d/x86_64"); err == nil || !strings.Contains(err.Error(), "imagegate spawn") {
 		t.Errorf("no kept guest: %v", err)
 	}
-	for _, run := range []string{"20261122-100000-aaaa", "20261122-110000-bbbb"} {
-		dir := filepath.Join(root, run, "d-x86_64")
-		os.MkdirAll(dir, 0o755)
-		Access{Target: "d/x86_64", Domain: "imagegate-" + run, Addr: "127.0.0.1:2222", User: "u", Key: "k", KnownHosts: "kh"}.write(dir)
+	for _, id := range []string{"20261122-100000-aaaa", "20261122-110000-bbbb"} {
+		l := run.RunLayout{Work: filepath.Join(root, id)}.Target("d", "x86_64")
+		os.MkdirAll(l.Work, 0o755)
+		Access{Target: "d/x86_64", Domain: "imagegate-" + id, Addr: "127.0.0.1:2222", User: "u", Key: "k", KnownHosts: "kh"}.write(l.Access())
 	}
 	a, err := FindAccess(root, "d/x86_64")
 	if err != nil || a.Domain != "imagegate-20261122-110000-bbbb" {

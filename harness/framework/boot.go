@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/imagegate/imagegate/harness/arch"
 	"github.com/imagegate/imagegate/harness/cleanup"
 	"github.com/imagegate/imagegate/harness/fault"
+	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
 	"github.com/imagegate/imagegate/harness/vm"
@@ -33,17 +33,17 @@ type Cleanup func(name string, f func(context.Context) error)
 // A failed boot returns a *fault.Fault saying who is at fault: anything
 // before the machine runs is the host's; after that the console and the
 // machine's state decide (see watcher). The target's fault.json records it.
-func Boot(ctx context.Context, t Target, undo Cleanup, logf func(string, ...any)) (*Guest, error) {
+func Boot(ctx context.Context, t run.Target, undo Cleanup, logf func(string, ...any)) (*Guest, error) {
 	return boot(ctx, t, undo, logf, true)
 }
 
-func boot(ctx context.Context, t Target, undo Cleanup, logf func(string, ...any), main bool) (*Guest, error) {
-	for _, d := range []string{t.WorkDir, t.OutDir} {
+func boot(ctx context.Context, t run.Target, undo Cleanup, logf func(string, ...any), main bool) (*Guest, error) {
+	for _, d := range []string{t.Layout.Work, t.Layout.Out} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, hostFault(err)
 		}
 	}
-	key, err := sshx.NewKey(GuestUser + "@" + t.Domain)
+	key, err := sshx.NewKey(GuestUser + "@" + t.Machine.Name)
 	if err != nil {
 		return nil, hostFault(err)
 	}
@@ -79,17 +79,17 @@ func hostFault(err error) error {
 
 // writeSeed writes the NoCloud seed ISO into the work dir and a copy of
 // its user-data and meta-data (public key only) into the evidence.
-func writeSeed(t Target, key sshx.Key, undo Cleanup) (seed.Spec, string, error) {
+func writeSeed(t run.Target, key sshx.Key, undo Cleanup) (seed.Spec, string, error) {
 	sp := seed.Spec{InstanceID: t.InstanceID(), Hostname: t.Hostname(),
 		User:          seed.User{Name: GuestUser, AuthorizedKey: key.AuthorizedKey},
-		ExtraUserData: t.UserData, NetworkConfig: []byte(t.NetworkConfig)}
+		ExtraUserData: t.Options.UserData, NetworkConfig: []byte(t.Options.NetworkConfig)}
 	plan, err := sp.Plan()
 	if err != nil {
 		return sp, "", err
 	}
-	seedPath := filepath.Join(t.WorkDir, "seed.iso")
+	seedPath := t.Layout.Seed()
 	undo("remove seed", func(context.Context) error {
-		if t.Keep {
+		if t.Options.Keep {
 			return nil // a kept guest still uses it
 		}
 		return os.RemoveAll(seedPath)
@@ -97,29 +97,29 @@ func writeSeed(t Target, key sshx.Key, undo Cleanup) (seed.Spec, string, error) 
 	if err := plan.WriteISO(seedPath); err != nil {
 		return sp, "", err
 	}
-	os.WriteFile(filepath.Join(t.OutDir, "user-data"), plan.UserData(), 0o644)
-	os.WriteFile(filepath.Join(t.OutDir, "meta-data"), plan.MetaData(), 0o644)
+	os.WriteFile(t.Layout.UserData(), plan.UserData(), 0o644)
+	os.WriteFile(t.Layout.MetaData(), plan.MetaData(), 0o644)
 	return sp, seedPath, nil
 }
 
 // startMachine connects to libvirt and starts the domain, registering its
 // destruction (or, with --keep / --keep-failed, what is kept) at once, and
 // starts watching it.
-func startMachine(ctx context.Context, t Target, seedPath string, undo Cleanup, logf func(string, ...any), main bool) (*Guest, error) {
-	a, err := arch.Lookup(t.Arch)
+func startMachine(ctx context.Context, t run.Target, seedPath string, undo Cleanup, logf func(string, ...any), main bool) (*Guest, error) {
+	a, err := arch.Lookup(t.Image.Arch)
 	if err != nil {
 		return nil, err
 	}
-	drv, err := libvirt.Connect(ctx, t.LibvirtURI)
+	drv, err := libvirt.Connect(ctx, t.Machine.URI)
 	if err != nil {
 		return nil, err
 	}
 	undo("close libvirt connection", func(context.Context) error { return drv.Close() })
-	spec := vm.Spec{Name: t.Domain, Arch: a, Accel: arch.Accel(t.Accel), MemoryMiB: t.MemoryMiB, CPUs: t.CPUs,
-		Image: t.ImagePath, ImageFormat: t.ImageFormat, DiskGiB: t.DiskGiB, Seed: seedPath,
-		Kernel: t.Kernel, Initrd: t.Initrd, Cmdline: t.Cmdline, SSHPort: t.SSHPort,
-		WorkDir: t.WorkDir, ConsoleLog: filepath.Join(t.OutDir, "console.log"), TBCacheMiB: 256}
-	logf("starting domain %s (%s)", t.Domain, t.Accel)
+	spec := vm.Spec{Name: t.Machine.Name, Arch: a, Accel: arch.Accel(t.Machine.Accel), MemoryMiB: t.Machine.MemoryMiB, CPUs: t.Machine.CPUs,
+		Image: t.Image.Boot().Image, ImageFormat: t.Image.Format, DiskGiB: t.Machine.DiskGiB, Seed: seedPath,
+		Kernel: t.Image.Boot().Kernel, Initrd: t.Image.Boot().Initrd, Cmdline: t.Image.Cmdline, SSHPort: t.Machine.SSHPort,
+		WorkDir: t.Layout.Work, ConsoleLog: t.Layout.Console(), TBCacheMiB: 256}
+	logf("starting domain %s (%s)", t.Machine.Name, t.Machine.Accel)
 	start := time.Now()
 	m, err := drv.Create(ctx, spec)
 	if err != nil {
@@ -131,7 +131,7 @@ func startMachine(ctx context.Context, t Target, seedPath string, undo Cleanup, 
 	undo("destroy machine", func(ctx context.Context) error { return g.destroy(ctx, logf) })
 	if dd, ok := m.(vm.DefinitionDumper); ok {
 		if x, err := dd.Definition(); err == nil {
-			os.WriteFile(filepath.Join(t.OutDir, "domain.xml"), x, 0o644)
+			os.WriteFile(t.Layout.Domain(), x, 0o644)
 		}
 	}
 	return g, nil
@@ -141,9 +141,9 @@ func startMachine(ctx context.Context, t Target, seedPath string, undo Cleanup, 
 // the target's main guest, in its fault.json.
 func (g *Guest) recordFault(f *fault.Fault, logf func(string, ...any)) {
 	g.faultOnce.Do(func() {
-		logf("guest %s: %s fault: %s", g.Target.Domain, f.Party, f.Error())
+		logf("guest %s: %s fault: %s", g.Target.Machine.Name, f.Party, f.Error())
 		if g.main {
-			fault.Write(g.Target.OutDir, f)
+			fault.Write(g.Target.Layout.Out, f)
 		}
 	})
 }
@@ -153,17 +153,13 @@ func (g *Guest) recordFault(f *fault.Fault, logf func(string, ...any)) {
 func (g *Guest) destroy(ctx context.Context, logf func(string, ...any)) error {
 	t, m := g.Target, g.Machine
 	g.watch.stop()
-	if t.Keep {
-		logf("--keep: leaving %s running: %s", t.Domain, g.keepAccess())
+	if t.Options.Keep {
+		logf("--keep: leaving %s running: %s", t.Machine.Name, g.keepAccess())
 		return nil
 	}
 	var errs []error
-	if k, ok := m.(vm.DiskKeeper); ok && t.KeepFailed && g.failed {
-		disk := filepath.Join(t.OutDir, "disk.qcow2")
-		base := t.ImagePath
-		if t.ImageOrigin != "" {
-			base = t.ImageOrigin
-		}
+	if k, ok := m.(vm.DiskKeeper); ok && t.Options.KeepFailed && g.failed {
+		disk, base := t.Layout.KeptDisk(), t.Image.Path // the candidate: the pinned copy goes
 		errs = append(errs, k.KeepDisk(ctx, disk, base))
 		logf("--keep-failed: the guest's disk is %s (an overlay on %s)", disk, base)
 	}
@@ -177,7 +173,7 @@ func (g *Guest) destroy(ctx context.Context, logf func(string, ...any)) error {
 // sees it die, which ends the wait at once with that fault.
 func (g *Guest) waitSSH(ctx context.Context, undo Cleanup, logf func(string, ...any)) error {
 	t, m := g.Target, g.Machine
-	logf("waiting for SSH on %s (timeout %s)", m.SSHAddr(), t.BootTimeout)
+	logf("waiting for SSH on %s (timeout %s)", m.SSHAddr(), t.Machine.BootTimeout)
 	c, err := g.dialSSH(ctx, logf)
 	if err != nil {
 		return err
@@ -206,7 +202,7 @@ func (g *Guest) dialSSH(ctx context.Context, logf func(string, ...any)) (c *sshx
 // success. Not coming up in time is judged by what the console showed
 // (timeoutFault); an interrupt is returned as it is.
 func (g *Guest) untilUp(ctx context.Context, connect func(context.Context) error) error {
-	wctx, cancel := context.WithTimeout(ctx, g.Target.BootTimeout)
+	wctx, cancel := context.WithTimeout(ctx, g.Target.Machine.BootTimeout)
 	defer cancel()
 	wctx, stop := within(wctx, g.alive)
 	defer stop()
@@ -220,7 +216,7 @@ func (g *Guest) untilUp(ctx context.Context, connect func(context.Context) error
 	case ctx.Err() != nil:
 		return err // interrupted
 	}
-	f := g.watch.timeoutFault(g.Target.BootTimeout, err)
+	f := g.watch.timeoutFault(g.Target.Machine.BootTimeout, err)
 	g.watch.fire(f)
 	return f
 }
@@ -230,9 +226,9 @@ func (g *Guest) dead() *fault.Fault { return causeOf(g.alive) }
 
 // bootError is the message of a failed boot for its JUnit case: the fault,
 // who is at fault, and the console's last lines.
-func bootError(t Target, err error) string {
+func bootError(t run.Target, err error) string {
 	if f, ok := fault.As(err); ok {
-		return describe(f, filepath.Join(t.OutDir, "console.log"))
+		return describe(f, t.Layout.Console())
 	}
 	return fmt.Sprintf("%s: %v", t.ID(), err)
 }

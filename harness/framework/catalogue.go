@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // TakeCatalogue writes t's catalogue to w as JSON: every check of every
@@ -17,12 +18,12 @@ import (
 // of the very tree RunTarget runs, so the catalogue cannot drift from what
 // runs; and, like RunTarget, it must be the only Ginkgo run of its
 // process. Nothing boots.
-func TakeCatalogue(t Target, w io.Writer) error {
+func TakeCatalogue(t run.Target, w io.Writer) error {
 	suites, err := applicable(t)
 	if err != nil {
 		return err
 	}
-	filter, err := Filter(t)
+	filter, err := Filter(t.Options.Selection)
 	if err != nil {
 		return err
 	}
@@ -40,11 +41,11 @@ func TakeCatalogue(t Target, w io.Writer) error {
 	})
 	declareSuites(suites)
 	sc, rc := GinkgoConfiguration()
-	sc.LabelFilter, sc.FocusStrings, sc.DryRun = filter, t.Focus, true
+	sc.LabelFilter, sc.FocusStrings, sc.DryRun = filter, t.Options.Selection.Focus, true
 	rc.NoColor, rc.Succinct = true, true
-	RunSpecs(&testingT{}, "imagegate catalogue "+t.ID(), Label("arch:"+t.Arch, "distro:"+t.Family), sc, rc)
+	RunSpecs(&testingT{}, "imagegate catalogue "+t.ID(), Label("arch:"+t.Image.Arch, "distro:"+t.Image.Family), sc, rc)
 	if len(specs) == 0 {
-		return fmt.Errorf("%s: no suite has checks for family %s on %s", t.ID(), t.Family, t.Arch)
+		return fmt.Errorf("%s: no suite has checks for family %s on %s", t.ID(), t.Image.Family, t.Image.Arch)
 	}
 	if err := catalogue.Check(specs); err != nil {
 		return fmt.Errorf("%s: %w", t.ID(), err)

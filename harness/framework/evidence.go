@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -44,7 +43,7 @@ func (g *Guest) CollectEvidence(ctx context.Context) error {
 			failed = append(failed, e.file)
 			body += fmt.Sprintf("\n(imagegate: %q failed: %v %s)\n", e.cmd, err, res.Stderr)
 		}
-		if werr := os.WriteFile(filepath.Join(g.Target.OutDir, e.file), []byte(body), 0o644); werr != nil {
+		if werr := os.WriteFile(g.Target.Layout.Evidence(e.file), []byte(body), 0o644); werr != nil {
 			return werr
 		}
 		if err != nil { // no answer: the guest is gone or hung
@@ -56,7 +55,7 @@ func (g *Guest) CollectEvidence(ctx context.Context) error {
 	}
 	g.Timings["total-until-evidence"] = time.Since(g.started).Seconds()
 	if b, err := json.MarshalIndent(g.Timings, "", "  "); err == nil {
-		os.WriteFile(filepath.Join(g.Target.OutDir, "timings.json"), b, 0o644)
+		os.WriteFile(g.Target.Layout.Timings(), b, 0o644)
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("evidence not fully collected: %s", strings.Join(failed, ", "))

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/remote"
 	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
 	"github.com/imagegate/imagegate/harness/vm"
@@ -24,7 +24,7 @@ import (
 
 // Guest is a booted target as specs see it.
 type Guest struct {
-	Target    Target
+	Target    run.Target
 	Machine   vm.Machine
 	SSH       *sshx.Client
 	Key       sshx.Key
@@ -46,7 +46,9 @@ var _ remote.Runner = (*Guest)(nil)
 // CommandTimeout bounds one command in the guest unless the caller's
 // context ends sooner; it scales with the boot timeout (and so with
 // emulation).
-func (g *Guest) CommandTimeout() time.Duration { return max(g.Target.BootTimeout/2, time.Minute) }
+func (g *Guest) CommandTimeout() time.Duration {
+	return max(g.Target.Machine.BootTimeout/2, time.Minute)
+}
 
 // Run runs a command as the harness user. A non-zero exit is not an error;
 // an error means the command could not run or finish. When the guest has
@@ -131,15 +133,15 @@ func (g *Guest) keepAccess() string {
 	if g.SSH == nil {
 		return "the guest never answered SSH; see " + g.Machine.ConsolePath()
 	}
-	a := Access{Target: g.Target.ID(), Domain: g.Target.Domain, Addr: g.Machine.SSHAddr(), User: GuestUser,
-		Key: filepath.Join(g.Target.WorkDir, "id_ed25519"), KnownHosts: filepath.Join(g.Target.WorkDir, "known_hosts")}
+	a := Access{Target: g.Target.ID(), Domain: g.Target.Machine.Name, Addr: g.Machine.SSHAddr(), User: GuestUser,
+		Key: g.Target.Layout.Key(), KnownHosts: g.Target.Layout.KnownHosts()}
 	if err := g.Key.WritePrivate(a.Key); err != nil {
 		return "cannot write the key: " + err.Error()
 	}
 	if err := os.WriteFile(a.KnownHosts, []byte(g.SSH.KnownHostsLine()+"\n"), 0o644); err != nil {
 		return "cannot write known_hosts: " + err.Error()
 	}
-	if err := a.write(g.Target.WorkDir); err != nil {
+	if err := a.write(g.Target.Layout.Access()); err != nil {
 		return "cannot write access.json: " + err.Error()
 	}
 	return fmt.Sprintf("imagegate ssh %s   (or: %s); destroy with: virsh destroy %s", a.Target, strings.Join(a.SSHArgs(), " "), a.Domain)

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"sync"
+
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // Suite is a named set of specs. Specs is called while the tree is built,
@@ -23,9 +25,9 @@ type Suite struct {
 	NetworkConfig string
 }
 
-// AppliesTo reports whether the suite's checks apply to t.
-func (s Suite) AppliesTo(t Target) bool {
-	return (len(s.Families) == 0 || slices.Contains(s.Families, t.Family)) && (len(s.Arches) == 0 || slices.Contains(s.Arches, t.Arch))
+// AppliesTo reports whether the suite's checks apply to an image (its family and arch).
+func (s Suite) AppliesTo(im run.Image) bool {
+	return (len(s.Families) == 0 || slices.Contains(s.Families, im.Family)) && (len(s.Arches) == 0 || slices.Contains(s.Arches, im.Arch))
 }
 
 var (
@@ -55,17 +57,17 @@ func SuiteNames() []string {
 // applicable lists the registered suites whose checks apply to t (its
 // catalogue's suites), sorted, and checks that t's selection names only
 // registered suites.
-func applicable(t Target) ([]Suite, error) {
+func applicable(t run.Target) ([]Suite, error) {
 	regMu.Lock()
 	defer regMu.Unlock()
-	for _, n := range t.Suites {
+	for _, n := range t.Options.Selection.Suites {
 		if _, ok := registry[n]; !ok {
 			return nil, fmt.Errorf("no suite named %q (have: %v)", n, keys())
 		}
 	}
 	var out []Suite
 	for _, n := range keys() {
-		if s := registry[n]; s.AppliesTo(t) {
+		if s := registry[n]; s.AppliesTo(t.Image) {
 			out = append(out, s)
 		}
 	}
@@ -74,13 +76,13 @@ func applicable(t Target) ([]Suite, error) {
 
 // selected keeps the suites t's --suite selection (or its matrix suites:)
 // picks; all when it names none.
-func selected(t Target, suites []Suite) []Suite {
-	if len(t.Suites) == 0 {
+func selected(t run.Target, suites []Suite) []Suite {
+	if len(t.Options.Selection.Suites) == 0 {
 		return suites
 	}
 	var out []Suite
 	for _, s := range suites {
-		if slices.Contains(t.Suites, s.Name) {
+		if slices.Contains(t.Options.Selection.Suites, s.Name) {
 			out = append(out, s)
 		}
 	}

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/catalogue"
-	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // specName is a spec's suite (its outermost container, the suite's
@@ -135,12 +135,12 @@ func stepFate(sr types.SpecReport) string {
 
 // declareResults writes results.json when the suite ends, also after an
 // abort or an interrupt.
-func declareResults(t Target) {
+func declareResults(t run.Target) {
 	ReportAfterSuite("imagegate results", func(r Report) {
 		var b bytes.Buffer
 		err := catalogue.WriteResults(&b, results(r))
 		if err == nil {
-			err = report.AtomicWrite(filepath.Join(t.OutDir, catalogue.ResultsFile), b.Bytes())
+			err = atomicfile.Write(t.Layout.Results(), b.Bytes(), 0o644)
 		}
 		if err != nil { // the orchestrator then reports the target as not judged
 			fmt.Fprintf(os.Stderr, "imagegate: %s: cannot write results: %v\n", t.ID(), err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/remote"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 func entry(v string) types.ReportEntries {
@@ -68,17 +69,17 @@ func TestResultsMapGinkgoStatesToFates(t *testing.T) {
 }
 
 func TestFilterCombinesSuitesAndChecksInput(t *testing.T) {
-	f, err := Filter(Target{LabelFilter: "!slow", Suites: []string{"baseline", "layered-hello"}})
+	f, err := Filter(run.Selection{LabelFilter: "!slow", Suites: []string{"baseline", "layered-hello"}})
 	if err != nil || f != "(!slow) && (suite:baseline || suite:layered-hello)" {
 		t.Errorf("Filter = %q, %v", f, err)
 	}
-	if f, _ := Filter(Target{}); f != "" {
+	if f, _ := Filter(run.Selection{}); f != "" {
 		t.Errorf("no selection: %q", f)
 	}
-	if _, err := Filter(Target{LabelFilter: "slow &&"}); err == nil || strings.Contains(err.Error(), "\x1b") || strings.Count(err.Error(), "\n") > 0 {
+	if _, err := Filter(run.Selection{LabelFilter: "slow &&"}); err == nil || strings.Contains(err.Error(), "\x1b") || strings.Count(err.Error(), "\n") > 0 {
 		t.Errorf("bad label filter: %q", err)
 	}
-	if _, err := Filter(Target{Focus: []string{"a("}}); err == nil || !strings.Contains(err.Error(), "--focus") {
+	if _, err := Filter(run.Selection{Focus: []string{"a("}}); err == nil || !strings.Contains(err.Error(), "--focus") {
 		t.Errorf("bad focus: %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/fault"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 var current *Guest
@@ -34,21 +34,21 @@ func (t *testingT) Fail() { t.failed = true }
 
 // RunTarget boots t's guest, runs the selected checks against it and
 // writes the results (results.json) and Ginkgo's own JSON report
-// (ginkgo.json) into t.OutDir. The spec tree holds every suite that
+// (ginkgo.json) into t.Layout.Out. The spec tree holds every suite that
 // applies to t, exactly as the catalogue was taken (TakeCatalogue); t's
 // selection only filters it. It returns whether every selected check
 // passed. It may be called once per process (a Ginkgo rule), which is why
 // the orchestrator runs each target in a process of its own.
-func RunTarget(t Target, progress io.Writer) (bool, error) {
+func RunTarget(t run.Target, progress io.Writer) (bool, error) {
 	suites, err := applicable(t)
 	if err != nil {
 		return false, err
 	}
-	filter, err := Filter(t)
+	filter, err := Filter(t.Options.Selection)
 	if err != nil {
 		return false, err
 	}
-	if t.UserData, t.NetworkConfig, err = mergeUserData(t, selected(t, suites)); err != nil {
+	if t.Options.UserData, t.Options.NetworkConfig, err = mergeUserData(t, selected(t, suites)); err != nil {
 		return false, err
 	}
 	logf := func(format string, args ...any) {
@@ -71,12 +71,12 @@ func RunTarget(t Target, progress io.Writer) (bool, error) {
 	})
 	declareSuites(suites)
 	sc, rc := GinkgoConfiguration()
-	sc.LabelFilter, sc.FocusStrings = filter, t.Focus
-	sc.Timeout = 3*t.BootTimeout + time.Hour
-	rc.JSONReport = filepath.Join(t.OutDir, "ginkgo.json")
+	sc.LabelFilter, sc.FocusStrings = filter, t.Options.Selection.Focus
+	sc.Timeout = 3*t.Machine.BootTimeout + time.Hour
+	rc.JSONReport = t.Layout.Ginkgo()
 	rc.NoColor = true
 	rc.Verbose = true
-	ok := RunSpecs(&testingT{}, "imagegate "+t.ID(), Label("arch:"+t.Arch, "distro:"+t.Family), sc, rc)
+	ok := RunSpecs(&testingT{}, "imagegate "+t.ID(), Label("arch:"+t.Image.Arch, "distro:"+t.Image.Family), sc, rc)
 	return ok, nil
 }
 
@@ -88,26 +88,26 @@ func declareSuites(suites []Suite) {
 	}
 }
 
-// Filter is the Ginkgo label filter that selects t's checks: its
+// Filter is the Ginkgo label filter of a selection: its
 // --label-filter, narrowed to its --suite selection (suite:<name>
 // labels). It checks the filter and the --focus expressions, so a typo is
 // a usage error before anything boots.
-func Filter(t Target) (string, error) {
+func Filter(sel run.Selection) (string, error) {
 	var parts []string
-	if strings.TrimSpace(t.LabelFilter) != "" {
-		if _, err := types.ParseLabelFilter(t.LabelFilter); err != nil {
-			return "", fmt.Errorf("--label-filter %q: %s", t.LabelFilter, firstLineOf(err))
+	if strings.TrimSpace(sel.LabelFilter) != "" {
+		if _, err := types.ParseLabelFilter(sel.LabelFilter); err != nil {
+			return "", fmt.Errorf("--label-filter %q: %s", sel.LabelFilter, firstLineOf(err))
 		}
-		parts = append(parts, "("+t.LabelFilter+")")
+		parts = append(parts, "("+sel.LabelFilter+")")
 	}
-	if len(t.Suites) > 0 {
+	if len(sel.Suites) > 0 {
 		var names []string
-		for _, s := range t.Suites {
+		for _, s := range sel.Suites {
 			names = append(names, "suite:"+s)
 		}
 		parts = append(parts, "("+strings.Join(names, " || ")+")")
 	}
-	for _, f := range t.Focus {
+	for _, f := range sel.Focus {
 		if _, err := regexp.Compile(f); err != nil {
 			return "", fmt.Errorf("--focus %q: not a regular expression: %v", f, err)
 		}
@@ -129,7 +129,7 @@ func firstLineOf(err error) string {
 // guest. Cleanup steps are DeferCleanup nodes, so Ginkgo runs them in
 // reverse order after the specs, on failure and on interrupt alike. A boot
 // that fails through no fault of the image is an error, not a failure.
-func declareBoot(t Target, logf func(string, ...any)) {
+func declareBoot(t run.Target, logf func(string, ...any)) {
 	undo := func(name string, f func(context.Context) error) {
 		DeferCleanup(func(ctx SpecContext) error {
 			if err := f(ctx); err != nil {
@@ -144,7 +144,7 @@ func declareBoot(t Target, logf func(string, ...any)) {
 		if err != nil {
 			bootFailed(ctx, t, hostFault(err))
 		}
-		logf("pinned %s (sha256 %.12s) in %s", t.ImageOrigin, t.SHA256, time.Since(pinStart).Round(100*time.Millisecond))
+		logf("pinned %s (sha256 %.12s) in %s", t.Image.Path, t.Image.SHA256, time.Since(pinStart).Round(100*time.Millisecond))
 		undo("close the pristine image", closePristine)
 		g, err := Boot(ctx, t, undo, logf)
 		current = g
@@ -158,12 +158,12 @@ func declareBoot(t Target, logf func(string, ...any)) {
 		}
 		g.Timings["cloud-init-settle"] = time.Since(settleStart).Seconds()
 		AddReportEntry("boot-to-ssh-seconds", fmt.Sprintf("%.1f", g.BootToSSH.Seconds()))
-	}, NodeTimeout(t.BootTimeout+5*time.Minute))
+	}, NodeTimeout(t.Machine.BootTimeout+5*time.Minute))
 }
 
 // bootFailed ends the BeforeSuite: a failure when the image is at fault,
 // else an error; an interrupt is neither (Ginkgo reports it).
-func bootFailed(ctx context.Context, t Target, err error) {
+func bootFailed(ctx context.Context, t run.Target, err error) {
 	GinkgoHelper()
 	if ctx.Err() != nil {
 		Fail(fmt.Sprintf("%s: interrupted while booting: %v", t.ID(), err))
@@ -176,7 +176,7 @@ func bootFailed(ctx context.Context, t Target, err error) {
 		current.recordFault(f, func(string, ...any) {})
 		current.failed = f.ImageFault()
 	} else {
-		fault.Write(t.OutDir, f)
+		fault.Write(t.Layout.Out, f)
 	}
 	markOutcome(f)
 	Fail(bootError(t, f))
@@ -214,7 +214,7 @@ func declareEvidence(logf func(string, ...any)) {
 // never finishes is the image's fault.
 func (g *Guest) settle(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
-		cctx, cancel := context.WithTimeout(ctx, g.Target.BootTimeout)
+		cctx, cancel := context.WithTimeout(ctx, g.Target.Machine.BootTimeout)
 		_, err := g.Run(cctx, "cloud-init status --wait >/dev/null 2>&1; true")
 		timedOut := cctx.Err() != nil && ctx.Err() == nil
 		cancel()
@@ -226,7 +226,7 @@ func (g *Guest) settle(ctx context.Context) error {
 		case ctx.Err() != nil:
 			return err
 		case timedOut:
-			return fault.New(fault.Image, "cloud-init-hung", "cloud-init did not finish within %s", g.Target.BootTimeout)
+			return fault.New(fault.Image, "cloud-init-hung", "cloud-init did not finish within %s", g.Target.Machine.BootTimeout)
 		case attempt == 3:
 			return fault.New(fault.Unknown, fault.Stopped, "waiting for cloud-init on %s: %v", g.Target.ID(), err)
 		}

@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/imagegate/imagegate/harness/cleanup"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // Spawn boots t's guest outside any suite and leaves it running for a
 // person: it returns the line that says how to get in. If the boot fails,
 // everything it made is destroyed again.
-func Spawn(ctx context.Context, t Target, logf func(string, ...any)) (string, error) {
+func Spawn(ctx context.Context, t run.Target, logf func(string, ...any)) (string, error) {
 	type step struct {
 		name string
 		f    func(context.Context) error
@@ -29,7 +30,7 @@ func Spawn(ctx context.Context, t Target, logf func(string, ...any)) (string, er
 		}
 		return cleanup.Join(errs...)
 	}
-	t.Keep = false // destroy on failure; kept below only once it works
+	t.Options.Keep = false // destroy on failure; kept below only once it works
 	g, err := Boot(ctx, t, func(name string, f func(context.Context) error) { steps = append(steps, step{name, f}) }, logf)
 	if err == nil {
 		logf("waiting for cloud-init to finish")

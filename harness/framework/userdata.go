@@ -7,13 +7,15 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // mergeUserData combines the cloud-config keys the suites ask for: lists
 // under the same key (write_files, runcmd, packages) are concatenated in
 // suite order; any other key must be given the same value by every suite
 // that sets it. ${hostname} is replaced by the target's hostname.
-func mergeUserData(t Target, suites []Suite) (string, string, error) {
+func mergeUserData(t run.Target, suites []Suite) (string, string, error) {
 	merged := map[string]any{}
 	owner := map[string]string{}
 	network, networkOwner := "", ""

@@ -3,10 +3,12 @@ package framework
 import (
 	"strings"
 	"testing"
+
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 func TestMergeUserData(t *testing.T) {
-	tg := Target{Image: "d", Arch: "x86_64"}
+	tg := run.Target{Image: run.Image{Name: "d", Arch: "x86_64"}}
 	a := Suite{Name: "a", UserData: "runcmd:\n  - [touch, /a]\nfqdn: ${hostname}.test\n"}
 	b := Suite{Name: "b", UserData: "runcmd:\n  - [touch, /b]\nfqdn: ${hostname}.test\nwrite_files:\n  - path: /x\n    content: hi\n", NetworkConfig: "version: 2\n"}
 	ud, net, err := mergeUserData(tg, []Suite{a, b})
@@ -38,7 +40,7 @@ func TestMergeUserData(t *testing.T) {
 
 func TestSuiteAppliesTo(t *testing.T) {
 	s := Suite{Families: []string{"debian"}, Arches: []string{"x86_64"}}
-	if !s.AppliesTo(Target{Family: "debian", Arch: "x86_64"}) || s.AppliesTo(Target{Family: "fedora", Arch: "x86_64"}) || s.AppliesTo(Target{Family: "debian", Arch: "s390x"}) {
+	if !s.AppliesTo(run.Image{Family: "debian", Arch: "x86_64"}) || s.AppliesTo(run.Image{Family: "fedora", Arch: "x86_64"}) || s.AppliesTo(run.Image{Family: "debian", Arch: "s390x"}) {
 		t.Error("AppliesTo")
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
-	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // takeCatalogues asks the binary for each target's catalogue (a Ginkgo
@@ -29,7 +29,7 @@ func (p *Plan) takeCatalogues(ctx context.Context) error {
 	defer os.RemoveAll(tmp)
 	cache := map[string][]catalogue.Spec{}
 	for i, t := range p.Targets {
-		key := strings.Join([]string{t.Family, t.Arch, strings.Join(t.Suites, ","), t.LabelFilter, strings.Join(t.Focus, "\x00")}, "\x01")
+		key := strings.Join([]string{t.Image.Family, t.Image.Arch, strings.Join(t.Options.Selection.Suites, ","), t.Options.Selection.LabelFilter, strings.Join(t.Options.Selection.Focus, "\x00")}, "\x01")
 		specs, ok := cache[key]
 		if !ok {
 			if specs, err = catalogueOf(ctx, p.Opts.Self, t, filepath.Join(tmp, fmt.Sprint(i))); err != nil {
@@ -38,7 +38,7 @@ func (p *Plan) takeCatalogues(ctx context.Context) error {
 			cache[key] = specs
 		}
 		if catalogue.Selected(specs) == 0 {
-			return usage(fmt.Errorf("%s: %s selects none of its %d checks; widen the filter, or narrow --image/--arch to targets it selects", t.ID(), orAll(t.Selection), len(specs)))
+			return usage(fmt.Errorf("%s: %s selects none of its %d checks; widen the filter, or narrow --image/--arch to targets it selects", t.ID(), orAll(t.Options.Selection.Text), len(specs)))
 		}
 		p.Catalogues = append(p.Catalogues, specs)
 	}
@@ -55,9 +55,9 @@ func orAll(sel string) string {
 // catalogueOf runs `self run-target --catalogue OUT --target IN` for t.
 // Its one-line error (a bad --label-filter, an unknown suite) is a usage
 // error.
-func catalogueOf(ctx context.Context, self string, t framework.Target, base string) ([]catalogue.Spec, error) {
+func catalogueOf(ctx context.Context, self string, t run.Target, base string) ([]catalogue.Spec, error) {
 	in, out := base+"-target.json", base+"-catalogue.json"
-	if err := framework.WriteTarget(in, t); err != nil {
+	if err := run.Write(in, t); err != nil {
 		return nil, err
 	}
 	cmd := exec.CommandContext(ctx, self, "run-target", "--catalogue", out, "--target", in)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,8 +14,8 @@ import (
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/cleanup"
-	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // Verdicts of a target.
@@ -28,7 +27,7 @@ const (
 
 // Result is how one target ended.
 type Result struct {
-	Target   framework.Target
+	Target   run.Target
 	Verdict  string // Passed, Failed or Error
 	Why      string // the case that decided a failure or an error
 	Started  time.Time
@@ -83,7 +82,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	if e.Grace == 0 {
 		e.Grace = 4 * time.Minute
 	}
-	sum := Summary{RunDir: p.RunDir}
+	sum := Summary{RunDir: p.Layout.Reports}
 	if err := p.prepareDirs(); err != nil {
 		return sum, err
 	}
@@ -102,7 +101,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	if err := e.writeReports(p); err != nil {
 		return sum, err
 	}
-	e.logf("run %s: %d target(s), %d at a time (%s), reports in %s", p.RunID, len(p.Targets), p.Opts.Parallel, p.ParallelWhy, p.RunDir)
+	e.logf("run %s: %d target(s), %d at a time (%s), reports in %s", p.RunID, len(p.Targets), p.Opts.Parallel, p.ParallelWhy, p.Layout.Reports)
 	for i, w := range p.AccelWhy {
 		e.logf("accelerator %s; %d of %d checks selected", w, catalogue.Selected(p.Catalogues[i]), len(p.Catalogues[i]))
 	}
@@ -162,7 +161,7 @@ func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string
 	}
 	defer logFile.Close()
 	e.board.Start(t.ID())
-	e.board.Line(t.ID(), fmt.Sprintf("started (%s, boot timeout %s)", t.Accel, t.BootTimeout))
+	e.board.Line(t.ID(), fmt.Sprintf("started (%s, boot timeout %s)", t.Machine.Accel, t.Machine.BootTimeout))
 	cmd := exec.Command(e.Self, "run-target", "--target", in)
 	cmd.Stdout = logFile
 	progress, _ := cmd.StderrPipe()
@@ -207,7 +206,7 @@ func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, repo
 	r.Duration = time.Since(r.Started)
 	rt := p.reportTarget(i, r)
 	rt.Error = procErr
-	if rt.Results, rt.Fault, r.Why = loadRun(t.OutDir); r.Why != "" && rt.Error == "" {
+	if rt.Results, rt.Fault, r.Why = loadRun(t.Layout); r.Why != "" && rt.Error == "" {
 		rt.Error = r.Why
 	}
 	r.Verdict, r.Why = report.Verdict(report.Suite(rt))
@@ -235,8 +234,8 @@ func (e *Executor) writeReports(p *Plan) error {
 	targets := append([]report.Target(nil), e.reports...)
 	e.mu.Unlock()
 	doc := report.Build(targets)
-	if err := report.WriteFile(filepath.Join(p.RunDir, "junit.xml"), doc); err != nil {
+	if err := report.WriteFile(p.Layout.JUnit(), doc); err != nil {
 		return err
 	}
-	return report.WritePage(filepath.Join(p.RunDir, "index.html"), report.BuildPage(p.RunID, p.RunDir, doc, targets))
+	return report.WritePage(p.Layout.Index(), report.BuildPage(p.RunID, p.Layout.Reports, doc, targets))
 }

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // guestOverheadMiB is what a guest costs beyond its RAM: QEMU itself and
@@ -36,14 +36,14 @@ const guestsPerTarget = 2
 // each emulated guest keeps about one core busy, and every target must fit
 // in memory with its guests' overhead. Never more than the targets, never
 // less than one.
-func AutoParallel(targets []framework.Target) (int, string) {
+func AutoParallel(targets []run.Target) (int, string) {
 	return autoParallel(runtime.NumCPU(), memAvailableMiB(), targets)
 }
 
-func autoParallel(cpus, availMiB int, targets []framework.Target) (int, string) {
+func autoParallel(cpus, availMiB int, targets []run.Target) (int, string) {
 	per := guestOverheadMiB
 	for _, t := range targets {
-		per = max(per, t.MemoryMiB+guestOverheadMiB)
+		per = max(per, t.Machine.MemoryMiB+guestOverheadMiB)
 	}
 	per *= guestsPerTarget
 	byMem := len(targets)

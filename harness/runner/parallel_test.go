@@ -3,7 +3,7 @@ package runner
 import (
 	"testing"
 
-	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 func TestParseParallel(t *testing.T) {
@@ -20,13 +20,13 @@ func TestParseParallel(t *testing.T) {
 }
 
 func TestAutoParallelBounds(t *testing.T) {
-	one := []framework.Target{{MemoryMiB: 1024}}
+	one := []run.Target{{Machine: run.Machine{MemoryMiB: 1024}}}
 	if n, _ := AutoParallel(one); n != 1 {
 		t.Errorf("one target: %d workers", n)
 	}
-	huge := make([]framework.Target, 64)
+	huge := make([]run.Target, 64)
 	for i := range huge {
-		huge[i].MemoryMiB = 1 << 30 // 1 PiB each: memory allows none, still one runs
+		huge[i].Machine.MemoryMiB = 1 << 30 // 1 PiB each: memory allows none, still one runs
 	}
 	if n, why := AutoParallel(huge); n != 1 {
 		t.Errorf("targets larger than memory: %d workers (%s)", n, why)
@@ -34,9 +34,9 @@ func TestAutoParallelBounds(t *testing.T) {
 }
 
 func TestAutoParallelByCPUsAndMemory(t *testing.T) {
-	targets := make([]framework.Target, 8)
+	targets := make([]run.Target, 8)
 	for i := range targets {
-		targets[i].MemoryMiB = 1024 // (1024+512) MiB a guest, two guests a target
+		targets[i].Machine.MemoryMiB = 1024 // (1024+512) MiB a guest, two guests a target
 	}
 	for _, c := range []struct {
 		cpus, availMiB, want int

@@ -4,18 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/imagegate/imagegate/harness/arch"
 	"github.com/imagegate/imagegate/harness/catalogue"
-	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/matrix"
+	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/vm/libvirt"
 )
 
@@ -30,7 +28,7 @@ type Options struct {
 	Keep        bool
 	KeepFailed  bool
 	ReportsDir  string
-	WorkRoot    string // overlays and seeds; default /var/tmp/imagegate
+	WorkRoot    string // overlays and seeds; default run.DefaultWorkRoot
 	LibvirtURI  string
 	// ExpectSHA256 pins the image digest (a reproducer of a failed run):
 	// a different image is refused before anything boots.
@@ -51,14 +49,16 @@ type Options struct {
 	// Self is the imagegate binary: it takes each target's catalogue and
 	// runs each target (imagegate run-target), one process each.
 	Self string
+	// KnownSuites are the suites built into Self; --suite must name one.
+	KnownSuites []string
 }
 
 // Plan is a checked run, ready to execute.
 type Plan struct {
-	RunID   string
-	RunDir  string // reports/<run-id>
-	WorkDir string // <work-root>/<run-id>
-	Targets []framework.Target
+	RunID string
+	// Layout is reports/<run-id> and <work-root>/<run-id>.
+	Layout  run.RunLayout
+	Targets []run.Target
 	// Catalogues[i] is every check that applies to Targets[i], each
 	// marked selected or not (taken before anything boots).
 	Catalogues [][]catalogue.Spec
@@ -71,48 +71,20 @@ type Plan struct {
 
 // NewPlan checks every input and the host before anything is started.
 func NewPlan(ctx context.Context, o Options) (*Plan, error) {
-	if o.ReportsDir == "" {
-		o.ReportsDir = "reports"
-	}
-	if o.WorkRoot == "" {
-		o.WorkRoot = "/var/tmp/imagegate"
-	}
-	if o.KVMDevice == "" {
-		o.KVMDevice = "/dev/kvm"
-	}
-	if o.BaseBootTimeout == 0 {
-		o.BaseBootTimeout = 3 * time.Minute
-	}
-	if abs, err := filepath.Abs(o.Matrix); err == nil {
-		o.Matrix = abs // reproducers name it from anywhere
-	}
-	m, err := matrix.Load(o.Matrix)
-	if err != nil {
-		return nil, usage(err)
-	}
-	images, err := m.Select(o.Arches, o.Images)
-	if err != nil {
-		return nil, usage(err)
-	}
-	shard, err := ParseShard(o.Shard)
+	o = withDefaults(o)
+	images, err := selectImages(o)
 	if err != nil {
 		return nil, err
 	}
-	if images = shard.Apply(images); len(images) == 0 {
-		return nil, usage(fmt.Errorf("--shard %s: this shard has no targets (the matrix selects fewer than %d)", o.Shard, shard.N))
+	if err := checkSuites(o.Suites, o.KnownSuites); err != nil {
+		return nil, usage(err)
 	}
-	if err := checkSuites(o.Suites); err != nil {
+	if err := checkSSHPort(o.SSHPort, len(images)); err != nil {
 		return nil, usage(err)
 	}
 	p := &Plan{RunID: newRunID(), Opts: o}
-	p.RunDir, _ = filepath.Abs(filepath.Join(o.ReportsDir, p.RunID))
-	p.WorkDir = filepath.Join(o.WorkRoot, p.RunID)
-	if o.SSHPort != 0 && len(images) != 1 {
-		return nil, usage(fmt.Errorf("--ssh-port %d: the run has %d targets and one port serves one guest; pick one with --image and --arch", o.SSHPort, len(images)))
-	}
-	if o.SSHPort < 0 || o.SSHPort > 65535 {
-		return nil, usage(fmt.Errorf("--ssh-port %d: want a TCP port (1-65535), or 0 to pick a free one", o.SSHPort))
-	}
+	reports, _ := filepath.Abs(filepath.Join(o.ReportsDir, p.RunID))
+	p.Layout = run.RunLayout{Reports: reports, Work: filepath.Join(o.WorkRoot, p.RunID)}
 	for _, im := range images {
 		t, err := p.target(ctx, im)
 		if err != nil {
@@ -136,84 +108,54 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	return p, nil
 }
 
-func (p *Plan) target(ctx context.Context, im matrix.Image) (framework.Target, error) {
-	a, err := arch.Lookup(im.Arch)
-	if err != nil {
-		return framework.Target{}, usage(err)
+func withDefaults(o Options) Options {
+	if o.ReportsDir == "" {
+		o.ReportsDir = "reports"
 	}
-	if err := im.CheckFile(); err != nil {
-		return framework.Target{}, usage(err)
+	if o.WorkRoot == "" {
+		o.WorkRoot = run.DefaultWorkRoot
 	}
-	prof, profSrc, err := p.profile(im)
-	if err != nil {
-		return framework.Target{}, usage(err)
+	if o.KVMDevice == "" {
+		o.KVMDevice = "/dev/kvm"
 	}
-	if err := a.CheckEmulator(); err != nil {
-		return framework.Target{}, usage(err)
+	if o.BaseBootTimeout == 0 {
+		o.BaseBootTimeout = 3 * time.Minute
 	}
-	if im.Firmware != "kernel" {
-		if _, _, err := a.ResolveFirmware(); err != nil {
-			return framework.Target{}, usage(err)
-		}
+	if abs, err := filepath.Abs(o.Matrix); err == nil {
+		o.Matrix = abs // reproducers name it from anywhere
 	}
-	if err := im.VerifySignature(ctx); err != nil {
-		return framework.Target{}, usage(err)
-	}
-	d, err := im.Digests(ctx)
-	if err != nil {
-		return framework.Target{}, usage(err)
-	}
-	if err := im.VerifyChecksums(d); err != nil {
-		return framework.Target{}, usage(err)
-	}
-	sum := d.Image
-	if p.Opts.ExpectSHA256 != "" && !strings.EqualFold(p.Opts.ExpectSHA256, sum) {
-		return framework.Target{}, usage(fmt.Errorf("image %s: sha256 is %s, not %s as --expect-sha256 says: it is not the image that was tested", im.ID(), sum, p.Opts.ExpectSHA256))
-	}
-	size, err := virtualSize(ctx, im.Path, im.Format)
-	if err != nil {
-		return framework.Target{}, usage(err)
-	}
-	disk := im.DiskGiB
-	if disk == 0 { // larger than the image, so growpart has room to grow
-		disk = int((size+(1<<30)-1)>>30) + 2
-	}
-	acc, why, err := p.accel(ctx, a, im)
-	if err != nil {
-		return framework.Target{}, err
-	}
-	p.AccelWhy = append(p.AccelWhy, fmt.Sprintf("%s: %s (%s)", im.ID(), acc, why))
-	timeout := im.Timeout.Duration
-	if timeout == 0 {
-		timeout = time.Duration(float64(p.Opts.BaseBootTimeout) * a.TimeoutFactor(acc))
-	}
-	slug := im.Name + "-" + a.Name
-	return framework.Target{
-		RunID: p.RunID, Image: im.Name, Arch: a.Name, Family: im.Family,
-		ImagePath: im.Path, ImageFormat: im.Format, SHA256: sum, Accel: string(acc),
-		MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, ImageBytes: size, BootTimeout: timeout,
-		Profile: prof, ProfileSource: profSrc, SSHPort: p.Opts.SSHPort,
-		Kernel: im.Kernel, Initrd: im.Initrd, Cmdline: im.Cmdline, KernelSHA256: d.Kernel, InitrdSHA256: d.Initrd,
-		LibvirtURI: p.Opts.LibvirtURI, Domain: "imagegate-" + p.RunID + "-" + slug,
-		WorkDir: filepath.Join(p.WorkDir, slug), OutDir: filepath.Join(p.RunDir, im.Name, a.Name),
-		Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Suites: firstNonEmpty(p.Opts.Suites, im.Suites),
-		LabelFilter: p.Opts.LabelFilter, Focus: p.Opts.Focus, Selection: selection(p.Opts, im),
-	}, nil
+	return o
 }
 
-// virtualSize asks qemu-img for the image's virtual size in bytes.
-func virtualSize(ctx context.Context, path, format string) (int64, error) {
-	out, err := exec.CommandContext(ctx, "qemu-img", "info", "--output=json", "-f", format, path).Output()
+// selectImages loads the matrix and picks the run's images: --arch,
+// --image, then --shard.
+func selectImages(o Options) ([]matrix.Image, error) {
+	m, err := matrix.Load(o.Matrix)
 	if err != nil {
-		return 0, fmt.Errorf("qemu-img info %s: %v (is it a %s image? is qemu-utils installed?)", path, err, format)
+		return nil, usage(err)
 	}
-	var info struct {
-		VirtualSize int64 `json:"virtual-size"`
+	images, err := m.Select(o.Arches, o.Images)
+	if err != nil {
+		return nil, usage(err)
 	}
-	if err := json.Unmarshal(out, &info); err != nil || info.VirtualSize <= 0 {
-		return 0, fmt.Errorf("qemu-img info %s: no virtual size", path)
+	shard, err := ParseShard(o.Shard)
+	if err != nil {
+		return nil, err
 	}
-	return info.VirtualSize, nil
+	if images = shard.Apply(images); len(images) == 0 {
+		return nil, usage(fmt.Errorf("--shard %s: this shard has no targets (the matrix selects fewer than %d)", o.Shard, shard.N))
+	}
+	return images, nil
+}
+
+func checkSSHPort(port, targets int) error {
+	if port != 0 && targets != 1 {
+		return fmt.Errorf("--ssh-port %d: the run has %d targets and one port serves one guest; pick one with --image and --arch", port, targets)
+	}
+	if port < 0 || port > 65535 {
+		return fmt.Errorf("--ssh-port %d: want a TCP port (1-65535), or 0 to pick a free one", port)
+	}
+	return nil
 }
 
 func firstNonEmpty(a, b []string) []string {
@@ -223,14 +165,9 @@ func firstNonEmpty(a, b []string) []string {
 	return b
 }
 
-func checkSuites(names []string) error {
-	have := framework.SuiteNames()
+func checkSuites(names, have []string) error {
 	for _, n := range names {
-		found := false
-		for _, h := range have {
-			found = found || h == n
-		}
-		if !found {
+		if !slices.Contains(have, n) {
 			return fmt.Errorf("--suite %q: no such suite; built in: %s", n, strings.Join(have, ", "))
 		}
 	}
@@ -254,34 +191,16 @@ func newRunID() string {
 
 // prepareDirs makes the run's folders and points reports/latest at it.
 func (p *Plan) prepareDirs() error {
-	for _, d := range []string{p.RunDir, p.WorkDir} {
+	for _, d := range []string{p.Layout.Reports, p.Layout.Work} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", d, err)
 		}
 	}
-	latest := filepath.Join(filepath.Dir(p.RunDir), "latest")
+	latest := p.Layout.Latest()
 	tmp := latest + ".tmp-" + p.RunID
 	os.Remove(tmp)
 	if err := os.Symlink(p.RunID, tmp); err != nil {
 		return err
 	}
 	return os.Rename(tmp, latest)
-}
-
-// accel chooses KVM or TCG for a target: what the host allows, unless
-// --accel says otherwise. The reason is shown to the user.
-func (p *Plan) accel(ctx context.Context, a arch.Arch, im matrix.Image) (arch.Accel, string, error) {
-	acc, why := a.AccelFor(ctx, p.Opts.KVMDevice)
-	switch p.Opts.Accel {
-	case "", "auto":
-	case "tcg":
-		acc, why = arch.TCG, "--accel tcg"
-	case "kvm":
-		if acc != arch.KVM {
-			return "", "", usage(fmt.Errorf("--accel kvm: %s: %s; use --accel auto or tcg", im.ID(), why))
-		}
-	default:
-		return "", "", usage(fmt.Errorf("--accel %q: want auto, kvm or tcg", p.Opts.Accel))
-	}
-	return acc, why, nil
 }

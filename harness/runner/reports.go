@@ -8,12 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/buildinfo"
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/cleanup"
 	"github.com/imagegate/imagegate/harness/digest"
-	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/vm/libvirt"
 )
 
@@ -22,18 +23,18 @@ import (
 func (p *Plan) reportTarget(i int, r Result) report.Target {
 	t := p.Targets[i]
 	specs := p.Catalogues[i]
-	props := [][2]string{{"image", t.Image}, {"arch", t.Arch}, {"accel", t.Accel},
-		{"image.sha256", t.SHA256}, {"image.path", t.ImagePath}, {"run-id", t.RunID},
+	props := [][2]string{{"image", t.Image.Name}, {"arch", t.Image.Arch}, {"accel", t.Machine.Accel},
+		{"image.sha256", t.Image.SHA256}, {"image.path", t.Image.Path}, {"run-id", t.RunID},
 		{catalogue.PropVersion, buildinfo.Version()},
 		{catalogue.PropDigest, catalogue.Digest(specs)}, {catalogue.PropSpecs, fmt.Sprint(len(specs))},
-		{catalogue.PropSelection, t.Selection}, {catalogue.PropRerun, p.rerun(t)},
-		{"profile", t.ProfileSource}, {"profile.sha256", digest.Bytes([]byte(t.Profile))}}
+		{catalogue.PropSelection, t.Options.Selection.Text}, {catalogue.PropRerun, p.rerun(t)},
+		{"profile", t.Options.ProfileSource}, {"profile.sha256", digest.Bytes([]byte(t.Options.Profile))}}
 	if len(r.Retried) > 0 {
 		props = append(props, [2]string{"retried", fmt.Sprintf("%d: %s", len(r.Retried), strings.Join(r.Retried, " | "))})
 	}
-	rt := report.Target{ID: t.ID(), Properties: props, Catalogue: specs, Selection: t.Selection,
-		Console: filepath.Join(t.OutDir, "console.log"), Started: r.Started, Duration: r.Duration,
-		Attachments: evidenceFiles(t.OutDir), Reproduce: p.rerun(t) + " --keep"}
+	rt := report.Target{ID: t.ID(), Properties: props, Catalogue: specs, Selection: t.Options.Selection.Text,
+		Console: t.Layout.Console(), Started: r.Started, Duration: r.Duration,
+		Attachments: evidenceFiles(t.Layout.Out), Reproduce: p.rerun(t) + " --keep"}
 	if r.Started.IsZero() {
 		rt.Error = r.Why // never started
 	}
@@ -43,9 +44,9 @@ func (p *Plan) reportTarget(i int, r Result) report.Target {
 // rerun is the command that tests the same image digest on the same arch
 // again; the reproducer of a failed check adds --keep and --focus, the
 // gate --suite.
-func (p *Plan) rerun(t framework.Target) string {
+func (p *Plan) rerun(t run.Target) string {
 	cmd := fmt.Sprintf("imagegate run --matrix %s --image %s --arch %s --expect-sha256 %s",
-		report.ShellQuote(p.Opts.Matrix), t.Image, t.Arch, t.SHA256)
+		report.ShellQuote(p.Opts.Matrix), t.Image.Name, t.Image.Arch, t.Image.SHA256)
 	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != libvirt.DefaultURI {
 		cmd += " --libvirt-uri " + report.ShellQuote(p.Opts.LibvirtURI)
 	}
@@ -60,11 +61,7 @@ func evidenceFiles(dir string) []string {
 	entries, _ := os.ReadDir(dir)
 	var out []string
 	for _, e := range entries {
-		switch e.Name() {
-		case "target.json", "ginkgo.json", catalogue.ResultsFile:
-			continue
-		}
-		if !e.IsDir() {
+		if !e.IsDir() && !run.Internal(e.Name()) {
 			out = append(out, filepath.Join(dir, e.Name()))
 		}
 	}
@@ -73,10 +70,10 @@ func evidenceFiles(dir string) []string {
 
 // writeRecord writes the target's target.json: its catalogue with each
 // check's fate, as the JUnit report has it, for tools that read JSON.
-func writeRecord(t framework.Target, rt report.Target) {
+func writeRecord(t run.Target, rt report.Target) {
 	b, err := report.Record(rt)
 	if err == nil {
-		err = report.AtomicWrite(filepath.Join(t.OutDir, "target.json"), b)
+		err = atomicfile.Write(t.Layout.Record(), b, 0o644)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "imagegate: %s: target.json: %v\n", t.ID(), err)
@@ -87,7 +84,7 @@ func writeRecord(t framework.Target, rt report.Target) {
 // run's work folder (overlays, seeds). With --keep it leaves both.
 func (e *Executor) sweep(p *Plan) error {
 	if p.Opts.Keep {
-		e.logf("--keep: leaving domains and %s in place", p.WorkDir)
+		e.logf("--keep: leaving domains and %s in place", p.Layout.Work)
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -105,6 +102,6 @@ func (e *Executor) sweep(p *Plan) error {
 	} else {
 		errs = append(errs, fmt.Errorf("sweep: %w", err))
 	}
-	errs = append(errs, os.RemoveAll(p.WorkDir))
+	errs = append(errs, os.RemoveAll(p.Layout.Work))
 	return cleanup.Join(errs...)
 }

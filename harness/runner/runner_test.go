@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/matrix"
 )
 
@@ -70,13 +69,6 @@ func writeSums(t *testing.T, dir string) string {
 	p := filepath.Join(dir, "SHA256SUMS")
 	os.WriteFile(p, []byte(strings.Repeat("0", 64)+"  img.qcow2\n"), 0o644)
 	return p
-}
-
-func TestTargetNaming(t *testing.T) {
-	tg := framework.Target{Image: "debian_12.1", Arch: "x86_64"}
-	if tg.ID() != "debian_12.1/x86_64" || tg.Hostname() != "debian-12-1-x86-64" {
-		t.Errorf("ID %q Hostname %q", tg.ID(), tg.Hostname())
-	}
 }
 
 func TestSelectionSaysWhatWasFiltered(t *testing.T) {

@@ -102,7 +102,7 @@ func profileSpecs() {
 
 		It("boots with the profile's kernel command line", func(ctx SpecContext) {
 			g := framework.G()
-			a, err := arch.Lookup(g.Target.Arch)
+			a, err := arch.Lookup(g.Target.Image.Arch)
 			framework.ErrorIf(err, "look up the arch")
 			args := strings.Fields(ok(ctx, "cat /proc/cmdline"))
 			for _, want := range g.Profile().Cmdline(a.Console) {
@@ -122,7 +122,7 @@ func profileSpecs() {
 				Expect(res.ExitStatus).To(Equal(0), "SELinux is not enabled (no /sys/fs/selinux/enforce):\n%s", res)
 				Expect(strings.TrimSpace(res.Stdout)).To(Equal("1"), "SELinux is permissive, not enforcing")
 			default:
-				framework.NotApplicable(fmt.Sprintf("the profile (%s) asks for no security mode (security.mode: %q)", framework.G().Target.ProfileSource, mode))
+				framework.NotApplicable(fmt.Sprintf("the profile (%s) asks for no security mode (security.mode: %q)", framework.G().Target.Options.ProfileSource, mode))
 			}
 		})
 
@@ -137,8 +137,8 @@ func profileSpecs() {
 			if fs.RootGrows != nil && *fs.RootGrows {
 				size, err := strconv.ParseInt(f[1], 10, 64)
 				framework.ErrorIf(err, "read the root file system's size from findmnt")
-				Expect(size).To(BeNumerically(">", g.Target.ImageBytes),
-					"root is %d bytes on a %d GiB disk: it did not grow past the %d-byte image", size, g.Target.DiskGiB, g.Target.ImageBytes)
+				Expect(size).To(BeNumerically(">", g.Target.Image.Bytes),
+					"root is %d bytes on a %d GiB disk: it did not grow past the %d-byte image", size, g.Target.Machine.DiskGiB, g.Target.Image.Bytes)
 			}
 		})
 	})

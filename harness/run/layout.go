@@ -1,0 +1,104 @@
+package run
+
+import (
+	"path/filepath"
+
+	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/fault"
+)
+
+// DefaultWorkRoot is where overlays, seeds and pinned copies go unless
+// --work-dir says otherwise: large, not evidence, removed after the run.
+const DefaultWorkRoot = "/var/tmp/imagegate"
+
+// RunLayout is a run's two folders: Reports (reports/<run-id>, kept) and
+// Work (<work-root>/<run-id>, removed after the run).
+type RunLayout struct {
+	Reports string
+	Work    string
+}
+
+// JUnit is the run's merged report, read by Jenkins and the gate.
+func (r RunLayout) JUnit() string { return filepath.Join(r.Reports, "junit.xml") }
+
+// Index is the run's HTML page.
+func (r RunLayout) Index() string { return filepath.Join(r.Reports, "index.html") }
+
+// Latest is the symlink in the reports root that points at the newest run.
+func (r RunLayout) Latest() string { return filepath.Join(filepath.Dir(r.Reports), "latest") }
+
+// Target is the folders of one target of the run.
+func (r RunLayout) Target(image, arch string) Layout {
+	return Layout{Out: filepath.Join(r.Reports, image, arch), Work: filepath.Join(r.Work, Slug(image, arch))}
+}
+
+// Layout is one target's folders: Out is its report folder (evidence,
+// kept), Work holds the overlay, seed and pinned copies (large, removed).
+type Layout struct {
+	Out  string `json:"out"`
+	Work string `json:"work"`
+}
+
+// Files in a target's report folder.
+const (
+	ConsoleFile  = "console.log"  // the serial console
+	RecordFile   = "target.json"  // every check with its fate, for tools
+	RunLogFile   = "run.log"      // the child's human log
+	GinkgoFile   = "ginkgo.json"  // Ginkgo's own report
+	TimingsFile  = "timings.json" // phase durations
+	EventsFile   = "events.jsonl" // the child's progress events
+	DomainFile   = "domain.xml"   // the machine's definition
+	UserDataFile = "user-data"    // the seed's user-data (public key only)
+	MetaDataFile = "meta-data"
+	KeptDiskFile = "disk.qcow2" // --keep-failed: the guest's disk
+	siblingDir   = "second-instance"
+)
+
+func (l Layout) Console() string  { return filepath.Join(l.Out, ConsoleFile) }
+func (l Layout) Record() string   { return filepath.Join(l.Out, RecordFile) }
+func (l Layout) RunLog() string   { return filepath.Join(l.Out, RunLogFile) }
+func (l Layout) Ginkgo() string   { return filepath.Join(l.Out, GinkgoFile) }
+func (l Layout) Timings() string  { return filepath.Join(l.Out, TimingsFile) }
+func (l Layout) Events() string   { return filepath.Join(l.Out, EventsFile) }
+func (l Layout) Domain() string   { return filepath.Join(l.Out, DomainFile) }
+func (l Layout) UserData() string { return filepath.Join(l.Out, UserDataFile) }
+func (l Layout) MetaData() string { return filepath.Join(l.Out, MetaDataFile) }
+func (l Layout) KeptDisk() string { return filepath.Join(l.Out, KeptDiskFile) }
+func (l Layout) Results() string  { return filepath.Join(l.Out, catalogue.ResultsFile) }
+func (l Layout) Fault() string    { return filepath.Join(l.Out, fault.File) }
+
+// Evidence is a file of guest evidence in the report folder.
+func (l Layout) Evidence(name string) string { return filepath.Join(l.Out, name) }
+
+// Input is the child's input (this Target as JSON), in the work folder.
+func (l Layout) Input() string { return filepath.Join(l.Work, "run-target.json") }
+
+// Seed is the NoCloud ISO.
+func (l Layout) Seed() string { return filepath.Join(l.Work, "seed.iso") }
+
+// PinnedDir holds the pinned copies of the image, kernel and initrd.
+func (l Layout) PinnedDir() string { return filepath.Join(l.Work, "pinned") }
+
+// Access, Key and KnownHosts are how a kept guest is reached (never in
+// the reports: the key is private).
+func (l Layout) Access() string     { return filepath.Join(l.Work, AccessFile) }
+func (l Layout) Key() string        { return filepath.Join(l.Work, "id_ed25519") }
+func (l Layout) KnownHosts() string { return filepath.Join(l.Work, "known_hosts") }
+
+// AccessFile is a kept guest's access.json.
+const AccessFile = "access.json"
+
+// Sibling is the layout of a target's second guest, inside its own.
+func (l Layout) Sibling() Layout {
+	return Layout{Out: filepath.Join(l.Out, siblingDir), Work: filepath.Join(l.Work, siblingDir)}
+}
+
+// Internal reports whether a file of the report folder is the harness's
+// own bookkeeping rather than evidence a person attaches.
+func Internal(name string) bool {
+	switch name {
+	case RecordFile, GinkgoFile, EventsFile, catalogue.ResultsFile:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,132 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/matrix"
+	"github.com/imagegate/imagegate/harness/run"
+)
+
+// target checks one image of the matrix and the host's means to run it,
+// and plans it as a run.Target: its digests, machine, options and folders.
+func (p *Plan) target(ctx context.Context, im matrix.Image) (run.Target, error) {
+	a, err := arch.Lookup(im.Arch)
+	if err != nil {
+		return run.Target{}, usage(err)
+	}
+	if err := im.CheckFile(); err != nil {
+		return run.Target{}, usage(err)
+	}
+	prof, profSrc, err := p.profile(im)
+	if err != nil {
+		return run.Target{}, usage(err)
+	}
+	if err := checkHost(a, im); err != nil {
+		return run.Target{}, usage(err)
+	}
+	image, err := p.image(ctx, im)
+	if err != nil {
+		return run.Target{}, usage(err)
+	}
+	acc, why, err := p.accel(ctx, a, im)
+	if err != nil {
+		return run.Target{}, err
+	}
+	p.AccelWhy = append(p.AccelWhy, fmt.Sprintf("%s: %s (%s)", im.ID(), acc, why))
+	timeout := im.Timeout.Duration
+	if timeout == 0 {
+		timeout = time.Duration(float64(p.Opts.BaseBootTimeout) * a.TimeoutFactor(acc))
+	}
+	disk := im.DiskGiB
+	if disk == 0 { // larger than the image, so growpart has room to grow
+		disk = int((image.Bytes+(1<<30)-1)>>30) + 2
+	}
+	return run.Target{
+		RunID: p.RunID, Image: image,
+		Machine: run.Machine{URI: p.Opts.LibvirtURI, Name: "imagegate-" + p.RunID + "-" + run.Slug(im.Name, a.Name),
+			Accel: string(acc), MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, BootTimeout: timeout, SSHPort: p.Opts.SSHPort},
+		Options: run.Options{Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Profile: prof, ProfileSource: profSrc,
+			Selection: run.Selection{Suites: firstNonEmpty(p.Opts.Suites, im.Suites), LabelFilter: p.Opts.LabelFilter,
+				Focus: p.Opts.Focus, Text: selection(p.Opts, im)}},
+		Layout: p.Layout.Target(im.Name, a.Name),
+	}, nil
+}
+
+// checkHost says what this host lacks to run a guest of a: its emulator,
+// its firmware.
+func checkHost(a arch.Arch, im matrix.Image) error {
+	if err := a.CheckEmulator(); err != nil {
+		return err
+	}
+	if im.Firmware != "kernel" {
+		if _, _, err := a.ResolveFirmware(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// image verifies im (signature, checksums, --expect-sha256) and takes its
+// digests and size: what the run will hold every report to.
+func (p *Plan) image(ctx context.Context, im matrix.Image) (run.Image, error) {
+	if err := im.VerifySignature(ctx); err != nil {
+		return run.Image{}, err
+	}
+	d, err := im.Digests(ctx)
+	if err != nil {
+		return run.Image{}, err
+	}
+	if err := im.VerifyChecksums(d); err != nil {
+		return run.Image{}, err
+	}
+	if p.Opts.ExpectSHA256 != "" && !strings.EqualFold(p.Opts.ExpectSHA256, d.Image) {
+		return run.Image{}, fmt.Errorf("image %s: sha256 is %s, not %s as --expect-sha256 says: it is not the image that was tested", im.ID(), d.Image, p.Opts.ExpectSHA256)
+	}
+	size, err := virtualSize(ctx, im.Path, im.Format)
+	if err != nil {
+		return run.Image{}, err
+	}
+	a, _ := arch.Lookup(im.Arch)
+	return run.Image{Name: im.Name, Arch: a.Name, Family: im.Family, Path: im.Path, Format: im.Format,
+		SHA256: d.Image, Bytes: size, Kernel: im.Kernel, Initrd: im.Initrd, Cmdline: im.Cmdline,
+		KernelSHA256: d.Kernel, InitrdSHA256: d.Initrd}, nil
+}
+
+// virtualSize asks qemu-img for the image's virtual size in bytes.
+func virtualSize(ctx context.Context, path, format string) (int64, error) {
+	out, err := exec.CommandContext(ctx, "qemu-img", "info", "--output=json", "-f", format, path).Output()
+	if err != nil {
+		return 0, fmt.Errorf("qemu-img info %s: %v (is it a %s image? is qemu-utils installed?)", path, err, format)
+	}
+	var info struct {
+		VirtualSize int64 `json:"virtual-size"`
+	}
+	if err := json.Unmarshal(out, &info); err != nil || info.VirtualSize <= 0 {
+		return 0, fmt.Errorf("qemu-img info %s: no virtual size", path)
+	}
+	return info.VirtualSize, nil
+}
+
+// accel chooses KVM or TCG for a target: what the host allows, unless
+// --accel says otherwise. The reason is shown to the user.
+func (p *Plan) accel(ctx context.Context, a arch.Arch, im matrix.Image) (arch.Accel, string, error) {
+	acc, why := a.AccelFor(ctx, p.Opts.KVMDevice)
+	switch p.Opts.Accel {
+	case "", "auto":
+	case "tcg":
+		acc, why = arch.TCG, "--accel tcg"
+	case "kvm":
+		if acc != arch.KVM {
+			return "", "", usage(fmt.Errorf("--accel kvm: %s: %s; use --accel auto or tcg", im.ID(), why))
+		}
+	default:
+		return "", "", usage(fmt.Errorf("--accel %q: want auto, kvm or tcg", p.Opts.Accel))
+	}
+	return acc, why, nil
+}
