@@ -17,6 +17,8 @@ import (
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/runner"
 
+	// The suites and the VM drivers register themselves.
+	_ "github.com/imagegate/imagegate/harness/vm/libvirt"
 	_ "github.com/imagegate/imagegate/suites/baseline"
 	_ "github.com/imagegate/imagegate/suites/layered"
 )

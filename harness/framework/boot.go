@@ -16,7 +16,6 @@ import (
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
 	"github.com/imagegate/imagegate/harness/vm"
-	"github.com/imagegate/imagegate/harness/vm/libvirt"
 )
 
 // GuestUser is the account the seed creates for the harness.
@@ -110,11 +109,11 @@ func startMachine(ctx context.Context, t run.Target, seedPath string, undo Clean
 	if err != nil {
 		return nil, err
 	}
-	drv, err := libvirt.Connect(ctx, t.Machine.URI)
+	drv, err := vm.Open(t.Machine.URI)
 	if err != nil {
 		return nil, err
 	}
-	undo("close libvirt connection", func(context.Context) error { return drv.Close() })
+	undo("close the hypervisor connection", func(context.Context) error { return drv.Close() })
 	spec := vm.Spec{Name: t.Machine.Name, Arch: a, Accel: arch.Accel(t.Machine.Accel), MemoryMiB: t.Machine.MemoryMiB, CPUs: t.Machine.CPUs,
 		Image: t.Image.Boot().Image, ImageFormat: t.Image.Format, DiskGiB: t.Machine.DiskGiB, Seed: seedPath,
 		Kernel: t.Image.Boot().Kernel, Initrd: t.Image.Boot().Initrd, Cmdline: t.Image.Cmdline, SSHPort: t.Machine.SSHPort,

@@ -21,7 +21,7 @@ func Spawn(ctx context.Context, t run.Target, logf func(string, ...any)) (string
 		var errs []error
 		for i := len(steps) - 1; i >= 0; i-- {
 			s := steps[i]
-			if keepGuest && s.name != "close ssh" && s.name != "close libvirt connection" {
+			if keepGuest && s.name != "close ssh" && s.name != "close the hypervisor connection" {
 				continue
 			}
 			if err := s.f(context.WithoutCancel(ctx)); err != nil {

@@ -207,10 +207,7 @@ func expand(p, base string) string {
 // (uefi, or builtin such as SLOF), or directly from a kernel (firmware:
 // kernel, with kernel: and cmdline:).
 func (im *Image) normalizeBoot(a arch.Arch, base string) error {
-	native := a.Firmware.Kind
-	if native == "" {
-		native = "builtin"
-	}
+	native := string(a.Firmware)
 	if im.Firmware == "" {
 		im.Firmware = native
 		if im.Kernel != "" {

@@ -111,6 +111,10 @@ func ID(image, arch string) string { return image + "/" + arch }
 // Slug names a target in file and machine names: <image>-<arch>.
 func Slug(image, arch string) string { return image + "-" + arch }
 
+// MachinePrefix starts the name of every machine of a run, so the run's
+// leftovers can be found and swept.
+func MachinePrefix(runID string) string { return "imagegate-" + runID + "-" }
+
 // Hostname is the guest's hostname, derived from the target so it is
 // recognisable and a valid DNS label.
 func (t Target) Hostname() string {

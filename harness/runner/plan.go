@@ -14,7 +14,7 @@ import (
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/matrix"
 	"github.com/imagegate/imagegate/harness/run"
-	"github.com/imagegate/imagegate/harness/vm/libvirt"
+	"github.com/imagegate/imagegate/harness/vm"
 )
 
 // Options are the run's inputs, as the CLI collected them.
@@ -67,6 +67,7 @@ type Plan struct {
 	// ParallelWhy how the worker pool was sized.
 	AccelWhy    []string
 	ParallelWhy string
+	driver      vm.Driver // while planning: host checks, accelerators
 }
 
 // NewPlan checks every input and the host before anything is started.
@@ -82,7 +83,12 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	if err := checkSSHPort(o.SSHPort, len(images)); err != nil {
 		return nil, usage(err)
 	}
-	p := &Plan{RunID: newRunID(), Opts: o}
+	drv, err := vm.Open(o.LibvirtURI)
+	if err != nil {
+		return nil, usage(fmt.Errorf("--libvirt-uri: %w", err))
+	}
+	defer drv.Close()
+	p := &Plan{RunID: newRunID(), Opts: o, driver: drv}
 	reports, _ := filepath.Abs(filepath.Join(o.ReportsDir, p.RunID))
 	p.Layout = run.RunLayout{Reports: reports, Work: filepath.Join(o.WorkRoot, p.RunID)}
 	for _, im := range images {
@@ -95,7 +101,7 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	if err := p.takeCatalogues(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkLibvirt(ctx, o.LibvirtURI); err != nil {
+	if err := drv.Ping(ctx); err != nil {
 		return nil, err
 	}
 	if p.Opts.Parallel < 1 {
@@ -172,14 +178,6 @@ func checkSuites(names, have []string) error {
 		}
 	}
 	return nil
-}
-
-func checkLibvirt(ctx context.Context, uri string) error {
-	d, err := libvirt.Connect(ctx, uri)
-	if err != nil {
-		return err
-	}
-	return d.Close()
 }
 
 // newRunID is sortable by time and unique: 20261122-203015-1a2b.

@@ -15,7 +15,7 @@ import (
 	"github.com/imagegate/imagegate/harness/digest"
 	"github.com/imagegate/imagegate/harness/report"
 	"github.com/imagegate/imagegate/harness/run"
-	"github.com/imagegate/imagegate/harness/vm/libvirt"
+	"github.com/imagegate/imagegate/harness/vm"
 )
 
 // reportTarget is what target i's report is built from, before the
@@ -47,7 +47,7 @@ func (p *Plan) reportTarget(i int, r Result) report.Target {
 func (p *Plan) rerun(t run.Target) string {
 	cmd := fmt.Sprintf("imagegate run --matrix %s --image %s --arch %s --expect-sha256 %s",
 		report.ShellQuote(p.Opts.Matrix), t.Image.Name, t.Image.Arch, t.Image.SHA256)
-	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != libvirt.DefaultURI {
+	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != vm.DefaultURI {
 		cmd += " --libvirt-uri " + report.ShellQuote(p.Opts.LibvirtURI)
 	}
 	if p.Opts.Profile != "" {
@@ -90,9 +90,9 @@ func (e *Executor) sweep(p *Plan) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var errs []error
-	d, err := libvirt.Connect(ctx, p.Opts.LibvirtURI)
+	d, err := vm.Open(p.Opts.LibvirtURI)
 	if err == nil {
-		names, err := d.ListDomains(ctx, "imagegate-"+p.RunID+"-")
+		names, err := d.List(ctx, run.MachinePrefix(p.RunID))
 		errs = append(errs, err)
 		for _, n := range names {
 			e.logf("sweep: destroying leftover domain %s", n)

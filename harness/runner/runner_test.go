@@ -58,6 +58,7 @@ func TestNewPlanRejectsBadInputAsUsage(t *testing.T) {
 	}
 	for name, c := range cases {
 		c.opts.Self = "/nonexistent/imagegate" // never reached: each input fails first
+		c.opts.LibvirtURI = fakeURI
 		_, err := NewPlan(context.Background(), c.opts)
 		if err == nil || !IsUsage(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v; want a usage error containing %q", name, err, c.want)

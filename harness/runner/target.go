@@ -27,7 +27,7 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (run.Target, error) 
 	if err != nil {
 		return run.Target{}, usage(err)
 	}
-	if err := checkHost(a, im); err != nil {
+	if err := p.driver.Preflight(a, im.Firmware == "kernel"); err != nil {
 		return run.Target{}, usage(err)
 	}
 	image, err := p.image(ctx, im)
@@ -49,27 +49,13 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (run.Target, error) 
 	}
 	return run.Target{
 		RunID: p.RunID, Image: image,
-		Machine: run.Machine{URI: p.Opts.LibvirtURI, Name: "imagegate-" + p.RunID + "-" + run.Slug(im.Name, a.Name),
+		Machine: run.Machine{URI: p.Opts.LibvirtURI, Name: run.MachinePrefix(p.RunID) + run.Slug(im.Name, a.Name),
 			Accel: string(acc), MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, BootTimeout: timeout, SSHPort: p.Opts.SSHPort},
 		Options: run.Options{Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Profile: prof, ProfileSource: profSrc,
 			Selection: run.Selection{Suites: firstNonEmpty(p.Opts.Suites, im.Suites), LabelFilter: p.Opts.LabelFilter,
 				Focus: p.Opts.Focus, Text: selection(p.Opts, im)}},
 		Layout: p.Layout.Target(im.Name, a.Name),
 	}, nil
-}
-
-// checkHost says what this host lacks to run a guest of a: its emulator,
-// its firmware.
-func checkHost(a arch.Arch, im matrix.Image) error {
-	if err := a.CheckEmulator(); err != nil {
-		return err
-	}
-	if im.Firmware != "kernel" {
-		if _, _, err := a.ResolveFirmware(); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // image verifies im (signature, checksums, --expect-sha256) and takes its
@@ -116,7 +102,7 @@ func virtualSize(ctx context.Context, path, format string) (int64, error) {
 // accel chooses KVM or TCG for a target: what the host allows, unless
 // --accel says otherwise. The reason is shown to the user.
 func (p *Plan) accel(ctx context.Context, a arch.Arch, im matrix.Image) (arch.Accel, string, error) {
-	acc, why := a.AccelFor(ctx, p.Opts.KVMDevice)
+	acc, why := p.driver.Accel(ctx, a, p.Opts.KVMDevice)
 	switch p.Opts.Accel {
 	case "", "auto":
 	case "tcg":

@@ -69,10 +69,28 @@ func (s Spec) Validate() error {
 	return nil
 }
 
-// Driver creates machines. Create returns a started machine; on error,
-// nothing it made is left behind.
+// Driver is one hypervisor connection (vm.Open). Create returns a started
+// machine; on error, nothing it made is left behind.
 type Driver interface {
 	Create(ctx context.Context, s Spec) (Machine, error)
+	// List names the machines whose name starts with prefix (a run's
+	// leftovers: imagegate-<run-id>-).
+	List(ctx context.Context, prefix string) ([]string, error)
+	// DestroyByName force-stops and removes a machine by name; one that
+	// does not exist is not an error.
+	DestroyByName(ctx context.Context, name string) error
+	// Ping checks that the hypervisor answers, with an error that says
+	// how to start it.
+	Ping(ctx context.Context) error
+	// Preflight says what the host lacks to run a guest of a (its
+	// emulator, its firmware unless it boots a kernel directly), in
+	// words that name what to install.
+	Preflight(a arch.Arch, directKernel bool) error
+	// Accel is the accelerator a guest of a gets here, and why: KVM only
+	// when it really works, TCG otherwise.
+	Accel(ctx context.Context, a arch.Arch, kvmDevice string) (arch.Accel, string)
+	// Close ends the connection; machines keep running until destroyed.
+	Close() error
 }
 
 // Machine is one running guest.

@@ -164,32 +164,36 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 		return nil, fmt.Errorf("vm spec %s: ssh port %d out of range", s.Name, s.SSHPort)
 	}
 	a := s.Arch
+	m, err := machineFor(a)
+	if err != nil {
+		return nil, err
+	}
 	d := domain{
 		Type:   string(map[arch.Accel]string{arch.KVM: "kvm", arch.TCG: "qemu"}[s.Accel]),
 		QemuNS: qemuNS,
 		Name:   s.Name,
 		Memory: sizedInt{Unit: "MiB", Value: s.MemoryMiB},
 		VCPU:   s.CPUs,
-		OS: osSpec{Type: osType{Arch: a.Name, Machine: a.Machine, Value: "hvm"},
+		OS: osSpec{Type: osType{Arch: a.Name, Machine: m.Type, Value: "hvm"},
 			Kernel: s.Kernel, Initrd: s.Initrd, Cmdline: s.Cmdline},
 		OnPower: "destroy", OnReboot: "restart", OnCrash: "destroy",
 		Devices: devices{
-			Emulator: a.QEMUBinary,
+			Emulator: m.QEMUBinary,
 			Disks: []disk{
 				{Type: "file", Device: "disk", Driver: driver{"qemu", "qcow2"},
-					Source: source{File: p.Overlay}, Target: target{Dev: "vda", Bus: a.DiskBus},
+					Source: source{File: p.Overlay}, Target: target{Dev: "vda", Bus: m.DiskBus},
 					Boot: &bootOrd{Order: 1}}, // firmware like SLOF would otherwise try the seed too
 				{Type: "file", Device: "disk", Driver: driver{"qemu", "raw"},
-					Source: source{File: s.Seed}, Target: target{Dev: "vdb", Bus: a.DiskBus},
+					Source: source{File: s.Seed}, Target: target{Dev: "vdb", Bus: m.DiskBus},
 					ReadOnly: &struct{}{}, Serial: "cidata"},
 			},
-			Serial:  serial{Type: "file", Source: source{Path: p.Console}, Target: target{Type: a.SerialTarget, Port: intp(0)}},
+			Serial:  serial{Type: "file", Source: source{Path: p.Console}, Target: target{Type: m.SerialTarget, Port: intp(0)}},
 			Video:   video{Model: memModel{Type: "none"}},
 			Balloon: memModel{Model: "none"},
 		},
-		Cmdline: qemuExtra{Args: append(netArgs(s), cpuArgs(s)...)},
+		Cmdline: qemuExtra{Args: append(netArgs(s, m), cpuArgs(s, m)...)},
 	}
-	if a.ACPI {
+	if m.ACPI {
 		d.Features.ACPI = &struct{}{}
 	}
 	if d.Type == "" {
@@ -201,10 +205,10 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 	switch {
 	case s.Accel == arch.KVM:
 		d.CPU = &cpu{Mode: "host-passthrough"}
-	case a.TCGCPUMode != "":
-		d.CPU = &cpu{Mode: a.TCGCPUMode}
+	case m.TCGCPUMode != "":
+		d.CPU = &cpu{Mode: m.TCGCPUMode}
 	}
-	if a.Firmware.Kind == "uefi" && s.Kernel == "" {
+	if a.Firmware == arch.UEFI && s.Kernel == "" {
 		if fwCode == "" || fwVars == "" {
 			return nil, fmt.Errorf("vm spec %s: %s needs UEFI firmware paths", s.Name, a.Name)
 		}
@@ -220,10 +224,10 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 
 // netArgs is the guest's only network: user-mode, restricted (no route to
 // anything but the host's forwarded port), SSH forwarded from loopback only.
-func netArgs(s vm.Spec) []qemuArg {
-	nic := s.Arch.NICDevice + ",netdev=n0,mac=" + vm.GuestMAC
-	if s.Arch.NICAddr != "" {
-		nic += "," + s.Arch.NICAddr
+func netArgs(s vm.Spec, m machine) []qemuArg {
+	nic := m.NICDevice + ",netdev=n0,mac=" + vm.GuestMAC
+	if m.NICAddr != "" {
+		nic += "," + m.NICAddr
 	}
 	return []qemuArg{
 		{"-netdev"}, {fmt.Sprintf("user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:22", s.SSHPort)},
@@ -234,11 +238,11 @@ func netArgs(s vm.Spec) []qemuArg {
 // cpuArgs sets the emulated CPU model directly: libvirt's CPU modes cannot
 // set properties such as aarch64's pauth-impdef, and QEMU takes the last
 // -cpu on its command line.
-func cpuArgs(s vm.Spec) []qemuArg {
-	if s.Accel != arch.TCG || s.Arch.TCGCPU == "" {
+func cpuArgs(s vm.Spec, m machine) []qemuArg {
+	if s.Accel != arch.TCG || m.TCGCPU == "" {
 		return nil
 	}
-	return []qemuArg{{"-cpu"}, {s.Arch.TCGCPU}}
+	return []qemuArg{{"-cpu"}, {m.TCGCPU}}
 }
 
 func intp(i int) *int { return &i }

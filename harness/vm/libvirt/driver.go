@@ -15,7 +15,12 @@ import (
 )
 
 // DefaultURI is the system QEMU driver on the local socket.
-const DefaultURI = "qemu:///system"
+const DefaultURI = vm.DefaultURI
+
+func init() {
+	vm.Register(func(u *url.URL) (vm.Driver, error) { return &Driver{uri: u}, nil },
+		"qemu", "qemu+unix", "qemu+ssh", "qemu+tcp", "qemu+tls", "qemu+libssh2")
+}
 
 // ErrUnreachable wraps failures to reach libvirtd; it is a
 // vm.ErrInfrastructure, so callers can tell a host problem from a guest one.
@@ -27,25 +32,33 @@ var ErrUnreachable = fmt.Errorf("libvirtd not reachable (%w)", vm.ErrInfrastruct
 // is back; machines started on the lost connection report it as an exit.
 type Driver struct {
 	uri    *url.URL
-	mu     sync.Mutex // guards lv and closed; held while reconnecting
+	mu     sync.Mutex // guards lv, dialled and closed; held while reconnecting
 	lv     *golibvirt.Libvirt
 	closed bool
+	// dialled: a connection was made once, so losing it is a libvirtd
+	// restart worth waiting out, not a libvirtd that is not there.
+	dialled bool
 }
 
-// Connect opens a connection to libvirtd at uri (DefaultURI when empty).
+var _ vm.Driver = (*Driver)(nil)
+
+// Connect opens a connection to libvirtd at uri (DefaultURI when empty):
+// vm.Open and Ping.
 func Connect(ctx context.Context, uri string) (*Driver, error) {
-	if uri == "" {
-		uri = DefaultURI
-	}
-	u, err := url.Parse(uri)
-	if err != nil || u.Scheme == "" {
-		return nil, fmt.Errorf("libvirt URI %q is not a URI like %s", uri, DefaultURI)
-	}
-	lv, err := dial(ctx, u)
+	d, err := vm.Open(uri)
 	if err != nil {
-		return nil, fmt.Errorf("%w at %s: %v; start it (as root: `make host`, or `libvirtd -d`) or pass --libvirt-uri", ErrUnreachable, uri, err)
+		return nil, err
 	}
-	return &Driver{uri: u, lv: lv}, nil
+	if err := d.Ping(ctx); err != nil {
+		return nil, err
+	}
+	return d.(*Driver), nil
+}
+
+// Ping connects (once) and so checks that libvirtd answers.
+func (d *Driver) Ping(ctx context.Context) error {
+	_, err := d.conn(ctx)
+	return err
 }
 
 func dial(ctx context.Context, u *url.URL) (*golibvirt.Libvirt, error) {
@@ -68,6 +81,14 @@ func (d *Driver) conn(ctx context.Context) (*golibvirt.Libvirt, error) {
 	}
 	if d.lv != nil && d.lv.IsConnected() {
 		return d.lv, nil
+	}
+	if !d.dialled { // the first connection: say at once that it is not there
+		lv, err := dial(ctx, d.uri)
+		if err != nil {
+			return nil, fmt.Errorf("%w at %s: %v; start it (as root: `make host`, or `libvirtd -d`) or pass --libvirt-uri", ErrUnreachable, d.uri, err)
+		}
+		d.lv, d.dialled = lv, true
+		return lv, nil
 	}
 	var last error
 	for {
@@ -129,8 +150,8 @@ func call(ctx context.Context, timeout time.Duration, f func() error) error {
 	}
 }
 
-// ListDomains returns the names of all domains whose name starts with prefix.
-func (d *Driver) ListDomains(ctx context.Context, prefix string) ([]string, error) {
+// List returns the names of all domains whose name starts with prefix.
+func (d *Driver) List(ctx context.Context, prefix string) ([]string, error) {
 	lv, err := d.conn(ctx)
 	if err != nil {
 		return nil, err

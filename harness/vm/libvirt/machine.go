@@ -49,13 +49,16 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.Arch.CheckEmulator(); err != nil {
+	mach, err := machineFor(s.Arch)
+	if err != nil {
+		return nil, err
+	}
+	if err := mach.checkEmulator(s.Arch); err != nil {
 		return nil, err
 	}
 	var code, vars string
-	var err error
 	if s.Kernel == "" {
-		if code, vars, err = s.Arch.ResolveFirmware(); err != nil {
+		if code, vars, err = mach.firmware(s.Arch); err != nil {
 			return nil, err
 		}
 	}

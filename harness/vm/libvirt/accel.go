@@ -1,4 +1,4 @@
-package arch
+package libvirt
 
 import (
 	"bytes"
@@ -10,26 +10,28 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/imagegate/imagegate/harness/arch"
 )
 
-// AccelFor picks the accelerator for a guest of this arch: KVM when the
-// guest matches the host, kvmDevice opens, and a KVM vCPU with the host CPU
-// model really runs the arch's firmware (a /dev/kvm that exists but is
-// broken, as in some nested set-ups, gives TCG); TCG otherwise. why says how
-// it was decided.
-func (a Arch) AccelFor(ctx context.Context, kvmDevice string) (acc Accel, why string) {
-	if a.Name != Host() {
-		return TCG, fmt.Sprintf("guest %s differs from host %s", a.Name, Host())
+// Accel picks the accelerator for a guest of a: KVM when the guest matches
+// the host, kvmDevice opens, and a KVM vCPU with the host CPU model really
+// runs the arch's firmware (a /dev/kvm that exists but is broken, as in
+// some nested set-ups, gives TCG); TCG otherwise. why says how it was
+// decided.
+func (d *Driver) Accel(ctx context.Context, a arch.Arch, kvmDevice string) (acc arch.Accel, why string) {
+	if a.Name != arch.Host() {
+		return arch.TCG, fmt.Sprintf("guest %s differs from host %s", a.Name, arch.Host())
 	}
 	f, err := os.OpenFile(kvmDevice, os.O_RDWR, 0)
 	if err != nil {
-		return TCG, fmt.Sprintf("%s not usable: %v", kvmDevice, err)
+		return arch.TCG, fmt.Sprintf("%s not usable: %v", kvmDevice, err)
 	}
 	f.Close()
-	if err := a.probeKVM(ctx); err != nil {
-		return TCG, fmt.Sprintf("%s exists but QEMU cannot start a KVM guest: %v", kvmDevice, err)
+	if err := probeKVM(ctx, a); err != nil {
+		return arch.TCG, fmt.Sprintf("%s exists but QEMU cannot start a KVM guest: %v", kvmDevice, err)
 	}
-	return KVM, kvmDevice + " works"
+	return arch.KVM, kvmDevice + " works"
 }
 
 // kvmRunFor is how long the probe lets a KVM vCPU run firmware code.
@@ -44,14 +46,18 @@ var kvmProbes sync.Map // binary, machine, firmware -> error (nil: works)
 // first instruction with a KVM emulation failure ("paused
 // (internal-error)"), or aborts setting up the vCPU. The answer is kept for
 // the process.
-func (a Arch) probeKVM(ctx context.Context) error {
-	code, _, _ := a.ResolveFirmware()
-	key := a.QEMUBinary + "\x00" + a.Machine + "\x00" + code
+func probeKVM(ctx context.Context, a arch.Arch) error {
+	m, err := machineFor(a)
+	if err != nil {
+		return err
+	}
+	code, _, _ := m.firmware(a)
+	key := m.QEMUBinary + "\x00" + m.Type + "\x00" + code
 	if v, ok := kvmProbes.Load(key); ok {
 		err, _ := v.(error)
 		return err
 	}
-	err := runKVMProbe(ctx, a.QEMUBinary, a.Machine, code)
+	err = runKVMProbe(ctx, m.QEMUBinary, m.Type, code)
 	kvmProbes.Store(key, err)
 	return err
 }

@@ -1,0 +1,58 @@
+package vm
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// DefaultURI is the local system QEMU hypervisor.
+const DefaultURI = "qemu:///system"
+
+// Opener makes a Driver for a URI of its scheme. It does not connect yet:
+// Ping, or the first call that needs the hypervisor, does.
+type Opener func(uri *url.URL) (Driver, error)
+
+var (
+	openersMu sync.Mutex
+	openers   = map[string]Opener{}
+)
+
+// Register makes a driver available under URI schemes (qemu, qemu+ssh);
+// drivers call it from init, and the binary imports them for that effect,
+// as database/sql drivers do.
+func Register(open Opener, schemes ...string) {
+	openersMu.Lock()
+	defer openersMu.Unlock()
+	for _, s := range schemes {
+		if _, dup := openers[s]; dup {
+			panic("vm: driver scheme registered twice: " + s)
+		}
+		openers[s] = open
+	}
+}
+
+// Open returns the driver for uri (DefaultURI when empty).
+func Open(uri string) (Driver, error) {
+	if uri == "" {
+		uri = DefaultURI
+	}
+	u, err := url.Parse(uri)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("VM URI %q is not a URI like %s", uri, DefaultURI)
+	}
+	openersMu.Lock()
+	open, ok := openers[u.Scheme]
+	var have []string
+	for s := range openers {
+		have = append(have, s)
+	}
+	openersMu.Unlock()
+	if !ok {
+		slices.Sort(have)
+		return nil, fmt.Errorf("VM URI %q: no driver for scheme %q (this imagegate has: %s)", uri, u.Scheme, strings.Join(have, ", "))
+	}
+	return open(u)
+}

@@ -1,0 +1,21 @@
+package vm
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestOpenPicksTheDriverOfTheScheme(t *testing.T) {
+	var got *url.URL
+	Register(func(u *url.URL) (Driver, error) { got = u; return nil, nil }, "test+open")
+	if _, err := Open("test+open://host/system"); err != nil || got == nil || got.Host != "host" {
+		t.Fatalf("Open: %v, driver saw %v", err, got)
+	}
+	if _, err := Open("nosuch:///x"); err == nil || !strings.Contains(err.Error(), "test+open") || !strings.Contains(err.Error(), `"nosuch"`) {
+		t.Errorf("unknown scheme: %v; want one naming the schemes there are", err)
+	}
+	if _, err := Open("not a uri"); err == nil || !strings.Contains(err.Error(), DefaultURI) {
+		t.Errorf("not a URI: %v", err)
+	}
+}
