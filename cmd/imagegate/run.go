@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/imagegate/imagegate/harness/event"
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/runner"
@@ -102,6 +103,7 @@ func cmdRunTarget(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	path := fs.String("target", "", "target JSON written by imagegate run")
 	cat := fs.String("catalogue", "", "write the target's catalogue to `FILE` (a dry run: nothing boots)")
+	eventsFD := fs.Int("events", 0, "write progress events as JSON lines to file descriptor `FD` (the parent's pipe)")
 	if err := fs.Parse(args); err != nil || *path == "" {
 		fmt.Fprintln(stderr, "imagegate run-target: --target FILE is required (this command is run by 'imagegate run')")
 		return runner.ExitError
@@ -114,7 +116,14 @@ func cmdRunTarget(args []string, stderr io.Writer) int {
 	if *cat != "" {
 		return takeCatalogue(t, *cat, stderr)
 	}
-	ok, err := framework.RunTarget(t, stderr)
+	var events *event.Sink
+	if *eventsFD > 2 {
+		syscall.CloseOnExec(*eventsFD) // the pipe ends with us, not with a tool we run
+		f := os.NewFile(uintptr(*eventsFD), "events")
+		defer f.Close()
+		events = event.NewSink(f)
+	}
+	ok, err := framework.RunTarget(t, stderr, events)
 	switch {
 	case err != nil:
 		fmt.Fprintf(stderr, "imagegate run-target: %v\n", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/arch"
 	"github.com/imagegate/imagegate/harness/cleanup"
+	"github.com/imagegate/imagegate/harness/event"
 	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/seed"
@@ -119,13 +120,16 @@ func startMachine(ctx context.Context, t run.Target, seedPath string, undo Clean
 		Kernel: t.Image.Boot().Kernel, Initrd: t.Image.Boot().Initrd, Cmdline: t.Image.Cmdline, SSHPort: t.Machine.SSHPort,
 		WorkDir: t.Layout.Work, ConsoleLog: t.Layout.Console(), TBCacheMiB: 256}
 	logf("starting domain %s (%s)", t.Machine.Name, t.Machine.Accel)
+	if main {
+		events.Emit(event.PhaseOf(event.Booting, t.Machine.Name+" ("+t.Machine.Accel+")"))
+	}
 	start := time.Now()
 	m, err := drv.Create(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
-	g := &Guest{Target: t, Machine: m, started: start, main: main,
-		Timings: map[string]float64{"domain-start": time.Since(start).Seconds()}}
+	g := &Guest{Target: t, Machine: m, started: start, main: main}
+	g.timing("domain-start", time.Since(start))
 	g.watch, g.alive = watch(m, func(f *fault.Fault) { g.recordFault(f, logf) })
 	undo("destroy machine", func(ctx context.Context) error { return g.destroy(ctx, logf) })
 	if dd, ok := m.(vm.DefinitionDumper); ok {
@@ -173,13 +177,16 @@ func (g *Guest) destroy(ctx context.Context, logf func(string, ...any)) error {
 func (g *Guest) waitSSH(ctx context.Context, undo Cleanup, logf func(string, ...any)) error {
 	t, m := g.Target, g.Machine
 	logf("waiting for SSH on %s (timeout %s)", m.SSHAddr(), t.Machine.BootTimeout)
+	if g.main {
+		events.Emit(event.PhaseOf(event.SSHWait, m.SSHAddr()))
+	}
 	c, err := g.dialSSH(ctx, logf)
 	if err != nil {
 		return err
 	}
 	g.SSH = c
 	g.BootToSSH = time.Since(g.started)
-	g.Timings["boot-to-ssh"] = g.BootToSSH.Seconds()
+	g.timing("boot-to-ssh", g.BootToSSH)
 	undo("close ssh", func(context.Context) error { return c.Close() })
 	logf("SSH up after %s", g.BootToSSH.Round(time.Second))
 	return nil

@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -53,10 +52,7 @@ func (g *Guest) CollectEvidence(ctx context.Context) error {
 			return fmt.Errorf("evidence not fully collected, the guest stopped answering (%v): missing %s", err, strings.Join(failed, ", "))
 		}
 	}
-	g.Timings["total-until-evidence"] = time.Since(g.started).Seconds()
-	if b, err := json.MarshalIndent(g.Timings, "", "  "); err == nil {
-		os.WriteFile(g.Target.Layout.Timings(), b, 0o644)
-	}
+	g.timing("total-until-evidence", time.Since(g.started))
 	if len(failed) > 0 {
 		return fmt.Errorf("evidence not fully collected: %s", strings.Join(failed, ", "))
 	}

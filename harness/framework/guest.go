@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
 	"github.com/imagegate/imagegate/harness/console"
+	"github.com/imagegate/imagegate/harness/event"
 	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/remote"
 	"github.com/imagegate/imagegate/harness/report"
@@ -31,9 +32,7 @@ type Guest struct {
 	Seed      seed.Spec
 	BootToSSH time.Duration
 	started   time.Time
-	// Timings are phase durations in seconds, saved as timings.json.
-	Timings map[string]float64
-	failed  bool // a spec failed: --keep-failed keeps the disk
+	failed    bool // a spec failed: --keep-failed keeps the disk
 
 	main      bool            // the target's guest (not a sibling): its death ends the suite
 	watch     *watcher        // console and machine state
@@ -42,6 +41,14 @@ type Guest struct {
 }
 
 var _ remote.Runner = (*Guest)(nil)
+
+// timing reports a measured phase of the target's own guest as an event
+// (the parent keeps them in timings.json).
+func (g *Guest) timing(name string, d time.Duration) {
+	if g.main {
+		events.Emit(event.TimingOf(name, d.Seconds()))
+	}
+}
 
 // CommandTimeout bounds one command in the guest unless the caller's
 // context ends sooner; it scales with the boot timeout (and so with

@@ -14,11 +14,16 @@ import (
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/console"
+	"github.com/imagegate/imagegate/harness/event"
 	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/run"
 )
 
-var current *Guest
+var (
+	current *Guest
+	// events receives the target's progress as data (nil: nobody listens).
+	events *event.Sink
+)
 
 // G is the booted guest of the running target. Specs call it inside It.
 func G() *Guest {
@@ -39,7 +44,8 @@ func (t *testingT) Fail() { t.failed = true }
 // selection only filters it. It returns whether every selected check
 // passed. It may be called once per process (a Ginkgo rule), which is why
 // the orchestrator runs each target in a process of its own.
-func RunTarget(t run.Target, progress io.Writer) (bool, error) {
+func RunTarget(t run.Target, progress io.Writer, sink *event.Sink) (bool, error) {
+	events = sink
 	suites, err := applicable(t)
 	if err != nil {
 		return false, err
@@ -62,7 +68,11 @@ func RunTarget(t run.Target, progress io.Writer) (bool, error) {
 		if r.State.Is(types.SpecStateFailureStates) && current != nil {
 			current.failed = true
 		}
-		switch fate := specFate(r); {
+		fate := specFate(r)
+		if r.LeafNodeType == types.NodeTypeIt {
+			events.Emit(event.CheckOf(r.FullText(), string(fate), r.RunTime))
+		}
+		switch {
 		case r.State.Is(types.SpecStatePassed | types.SpecStateFailureStates):
 			logf("check %s: %s (%s)", r.State, r.FullText(), r.RunTime.Round(time.Millisecond))
 		case fate == catalogue.NotApplicable:
@@ -140,6 +150,7 @@ func declareBoot(t run.Target, logf func(string, ...any)) {
 	}
 	BeforeSuite(func(ctx SpecContext) {
 		pinStart := time.Now()
+		events.Emit(event.PhaseOf(event.Pinning, t.Image.Path))
 		t, err := Pin(ctx, t, undo)
 		if err != nil {
 			bootFailed(ctx, t, hostFault(err))
@@ -152,11 +163,13 @@ func declareBoot(t run.Target, logf func(string, ...any)) {
 			bootFailed(ctx, t, err)
 		}
 		logf("waiting for cloud-init to finish")
+		events.Emit(event.PhaseOf(event.Settling, ""))
 		settleStart := time.Now()
 		if err := g.settle(ctx); err != nil {
 			bootFailed(ctx, t, err)
 		}
-		g.Timings["cloud-init-settle"] = time.Since(settleStart).Seconds()
+		g.timing("cloud-init-settle", time.Since(settleStart))
+		events.Emit(event.PhaseOf(event.Checking, ""))
 		AddReportEntry("boot-to-ssh-seconds", fmt.Sprintf("%.1f", g.BootToSSH.Seconds()))
 	}, NodeTimeout(t.Machine.BootTimeout+5*time.Minute))
 }
@@ -201,6 +214,7 @@ func declareEvidence(logf func(string, ...any)) {
 			Fail("the guest died before its evidence could be collected: " + describe(g.dead(), g.Machine.ConsolePath()))
 		}
 		logf("collecting evidence")
+		events.Emit(event.PhaseOf(event.Evidence, ""))
 		if err := g.CollectEvidence(ctx); err != nil {
 			Fail(err.Error())
 		}

@@ -3,8 +3,10 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"syscall"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/fault"
@@ -65,4 +67,35 @@ func loadRun(l run.Layout) (res []catalogue.Result, f *fault.Fault, why string) 
 		return nil, f, fmt.Sprintf("%s: %v", l.Results(), err)
 	}
 	return res, f, why
+}
+
+// child is a running `imagegate run-target`: its human log (stderr) and
+// its progress events (a pipe it writes as fd 3) are read separately.
+type child struct {
+	cmd         *exec.Cmd
+	log, events io.ReadCloser
+}
+
+// startChild starts the target's process. It has its own process group: a
+// terminal's Ctrl-C reaches only us, and we pass exactly one interrupt on,
+// so Ginkgo runs its cleanup once. If we die, the child is told to stop.
+func startChild(self, in string, stdout io.Writer) (*child, error) {
+	er, ew, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer ew.Close() // the child holds its own copy
+	cmd := exec.Command(self, "run-target", "--target", in, "--events", "3")
+	cmd.Stdout = stdout
+	cmd.ExtraFiles = []*os.File{ew} // fd 3
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	log, err := cmd.StderrPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	if err != nil {
+		er.Close()
+		return nil, fmt.Errorf("start %s run-target: %v", self, err)
+	}
+	return &child{cmd: cmd, log: log, events: er}, nil
 }

@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/cleanup"
+	"github.com/imagegate/imagegate/harness/event"
 	"github.com/imagegate/imagegate/harness/report"
 	"github.com/imagegate/imagegate/harness/run"
 )
@@ -162,27 +161,30 @@ func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string
 	defer logFile.Close()
 	e.board.Start(t.ID())
 	e.board.Line(t.ID(), fmt.Sprintf("started (%s, boot timeout %s)", t.Machine.Accel, t.Machine.BootTimeout))
-	cmd := exec.Command(e.Self, "run-target", "--target", in)
-	cmd.Stdout = logFile
-	progress, _ := cmd.StderrPipe()
-	// Own process group: a terminal's Ctrl-C reaches only us, and we pass
-	// exactly one interrupt on, so Ginkgo runs its cleanup once. If we die,
-	// the child is told to stop.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		return e.judge(p, i, r, fmt.Sprintf("start %s run-target: %v", e.Self, err))
+	c, err := startChild(e.Self, in, logFile)
+	if err != nil {
+		return e.judge(p, i, r, err.Error())
 	}
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		sc := bufio.NewScanner(progress)
+	copied := make(chan struct{}, 2)
+	go func() { // the human log: to run.log and the screen
+		defer func() { copied <- struct{}{} }()
+		sc := bufio.NewScanner(c.log)
 		for sc.Scan() {
 			fmt.Fprintln(logFile, sc.Text())
 			e.board.Line(t.ID(), sc.Text())
 		}
 	}()
+	rec := newEventRecorder(t.Layout)
+	go func() { // progress as data: the board and timings.json
+		defer func() { copied <- struct{}{} }()
+		event.Read(c.events, func(ev event.Event) {
+			rec.add(ev)
+			e.board.Event(t.ID(), ev)
+		})
+	}()
+	cmd := c.cmd
 	waited := make(chan error, 1)
-	go func() { <-copied; waited <- cmd.Wait() }()
+	go func() { <-copied; <-copied; waited <- cmd.Wait() }()
 	var werr error
 	select {
 	case werr = <-waited:
@@ -196,6 +198,7 @@ func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string
 			werr = <-waited
 		}
 	}
+	rec.close()
 	return e.judge(p, i, r, processError(t, werr, ctx.Err() != nil))
 }
 

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/event"
 )
 
 // board shows a run's progress. Log lines are always printed as they come;
@@ -74,14 +76,20 @@ func (b *board) Printf(format string, args ...any) {
 	b.print(fmt.Sprintf(format, args...))
 }
 
-// Line prints a target's line and advances its phase from what it says.
+// Line prints a target's line.
 func (b *board) Line(id, line string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if r := b.rows[id]; r != nil {
-		r.advance(line)
-	}
 	b.print("[" + id + "] " + line)
+}
+
+// Event moves a target's status on: its phase, its checks done.
+func (b *board) Event(id string, e event.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if r := b.rows[id]; r != nil {
+		r.advance(e)
+	}
 }
 
 // Start and Finish mark a target's beginning and verdict.
@@ -111,21 +119,26 @@ func (b *board) Close() {
 	b.drawn = 0
 }
 
-// phases maps what the target process says to where it is.
-var phases = []struct{ says, phase string }{
-	{"starting domain", "booting"},
-	{"waiting for SSH", "booting: waiting for SSH"},
-	{"SSH up", "waiting for cloud-init"},
+// phases are what the board shows for each phase event.
+var phases = map[string]string{
+	event.Pinning:  "pinning the image",
+	event.Booting:  "booting",
+	event.SSHWait:  "booting: waiting for SSH",
+	event.Settling: "waiting for cloud-init",
+	event.Checking: "checking",
+	event.Evidence: "collecting evidence",
 }
 
-func (r *status) advance(line string) {
-	for _, p := range phases {
-		if strings.Contains(line, p.says) {
-			r.phase = p.phase
+func (r *status) advance(e event.Event) {
+	switch e.Kind {
+	case event.Phase:
+		if p, ok := phases[e.Phase]; ok {
+			r.phase = p
+		}
+	case event.Check:
+		if e.Fate == string(catalogue.NotSelected) {
 			return
 		}
-	}
-	if strings.Contains(line, " check ") {
 		r.checks++
 		r.phase = fmt.Sprintf("checking (%d done)", r.checks)
 	}

@@ -4,17 +4,24 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/imagegate/imagegate/harness/event"
 )
 
-func TestBoardPlainLines(t *testing.T) {
+func TestBoardFollowsEventsNotWords(t *testing.T) {
 	var out bytes.Buffer
 	b := newBoard(&out, []string{"d/x86_64"})
 	b.Start("d/x86_64")
-	b.Line("d/x86_64", "20:00:01 d/x86_64: waiting for SSH on 127.0.0.1:1")
+	b.Line("d/x86_64", "20:00:01 any wording at all: SSH up")
+	if got := b.rows["d/x86_64"].phase; got != "starting" {
+		t.Errorf("a log line moved the phase to %q", got)
+	}
+	b.Event("d/x86_64", event.PhaseOf(event.SSHWait, "127.0.0.1:1"))
 	if got := b.rows["d/x86_64"].phase; got != "booting: waiting for SSH" {
 		t.Errorf("phase %q", got)
 	}
-	b.Line("d/x86_64", "20:01:00 d/x86_64: check passed: ssh refuses password authentication (1.2s)")
+	b.Event("d/x86_64", event.CheckOf("baseline ssh refuses passwords", "passed", 0))
+	b.Event("d/x86_64", event.CheckOf("baseline slow one", "not-selected", 0))
 	b.Finish("d/x86_64", "passed")
 	b.Close()
 	s := out.String()
