@@ -3,14 +3,13 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/fault"
@@ -222,35 +221,12 @@ func WriteFile(path string, doc junit.Testsuites) error {
 	if err := doc.WriteXML(&buf); err != nil {
 		return err
 	}
-	return AtomicWrite(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
-// AtomicWrite writes data to a temp file beside path, syncs it and renames
-// it into place.
-func AtomicWrite(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
+// AtomicWrite writes data to path atomically, mode 0644.
+//
+// Deprecated: use atomicfile.Write(path, data, 0o644).
+func AtomicWrite(path string, data []byte) error { return atomicfile.Write(path, data, 0o644) }
