@@ -1,10 +1,8 @@
 package gate
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/yamlx"
 )
 
 // PolicyVersion is the policy format this package reads.
@@ -62,25 +61,13 @@ func Parse(file string, data []byte) (*Policy, error) {
 	return p, checkDuplicates(p)
 }
 
-// document parses the YAML and returns the root mapping of its only
-// document.
+// document returns the root node of the policy's only YAML document.
 func document(file string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var root yaml.Node
-	if err := dec.Decode(&root); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("policy %s: empty; it needs version: %d and images:", file, PolicyVersion)
-		}
-		return nil, fmt.Errorf("policy %s: %v", file, err)
+	root, err := yamlx.Document("policy "+file, data)
+	if errors.Is(err, yamlx.ErrEmpty) {
+		return nil, fmt.Errorf("%w; it needs version: %d and images:", err, PolicyVersion)
 	}
-	var more yaml.Node
-	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("policy %s: more than one YAML document (only one is read)", file)
-	}
-	if len(root.Content) == 0 {
-		return nil, fmt.Errorf("policy %s: empty; it needs version: %d and images:", file, PolicyVersion)
-	}
-	return root.Content[0], nil
+	return root, err
 }
 
 func checkDuplicates(p *Policy) error {

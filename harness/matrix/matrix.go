@@ -1,7 +1,6 @@
 package matrix
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/yamlx"
 )
 
 // Image is one candidate image on one architecture.
@@ -75,17 +75,12 @@ func Load(path string) (*Matrix, error) {
 
 // Parse validates matrix content; name is used in errors.
 func Parse(name string, data []byte) (*Matrix, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("matrix %s: %v", name, err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	m := &Matrix{file: name}
-	if err := dec.Decode(m); err != nil {
-		return nil, fmt.Errorf("matrix %s: %v", name, err)
+	root, err := yamlx.Strict("matrix "+name, data, m)
+	if err != nil {
+		return nil, err
 	}
-	lines := imageLines(&root)
+	lines := imageLines(root)
 	for i := range m.Images {
 		if i < len(lines) {
 			m.Images[i].line = lines[i]
@@ -107,15 +102,12 @@ func Parse(name string, data []byte) (*Matrix, error) {
 	return m, nil
 }
 
+// imageLines is the line of each item of images: in the document's root.
 func imageLines(root *yaml.Node) []int {
-	if len(root.Content) == 0 {
-		return nil
-	}
-	doc := root.Content[0]
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value == "images" {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "images" {
 			var out []int
-			for _, n := range doc.Content[i+1].Content {
+			for _, n := range root.Content[i+1].Content {
 				out = append(out, n.Line)
 			}
 			return out
