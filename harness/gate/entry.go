@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 // entry reads one item of images:.
@@ -25,7 +27,7 @@ func (l nodes) entryFields(e *Entry, waiverNodes *[]*yaml.Node) []field {
 	return []field{
 		{"name", true, func(n *yaml.Node, p string) error {
 			s, err := l.str(n, p)
-			if err == nil && !imageRE.MatchString(s) {
+			if err == nil && !names.ValidImageGlob(s) {
 				err = l.errf(n, p, "%q is not an image name or glob (lowercase letters, digits, '.', '_', '-', '*', '?')", s)
 			}
 			e.Name = NewPattern(s)

@@ -11,6 +11,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/names"
 	"github.com/imagegate/imagegate/harness/yamlx"
 )
 
@@ -81,11 +82,7 @@ func checkDuplicates(p *Policy) error {
 	return nil
 }
 
-var (
-	imageRE = regexp.MustCompile(`^[a-z0-9*?][a-z0-9._*?-]*$`)
-	archRE  = regexp.MustCompile(`^[a-z0-9_]+$`)
-	suiteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-)
+var suiteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // canonArch maps aliases (amd64) to the arch table's names; arches the
 // table does not know yet are kept as written if they look like one.
@@ -93,7 +90,7 @@ func canonArch(name string) (string, bool) {
 	if a, err := arch.Lookup(name); err == nil {
 		return a.Name, true
 	}
-	return name, archRE.MatchString(name)
+	return name, names.ValidArch(name)
 }
 
 func (l nodes) arches(n *yaml.Node, path string) ([]string, error) {

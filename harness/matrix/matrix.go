@@ -4,13 +4,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/names"
 	"github.com/imagegate/imagegate/harness/yamlx"
 )
 
@@ -44,7 +44,7 @@ type Image struct {
 }
 
 // ID is the target's name in reports: <image>/<arch>.
-func (i Image) ID() string { return i.Name + "/" + i.Arch }
+func (i Image) ID() string { return names.ID(i.Name, i.Arch) }
 
 // Duration is a time.Duration written as "10m" in YAML.
 type Duration struct{ time.Duration }
@@ -116,10 +116,8 @@ func imageLines(root *yaml.Node) []int {
 	return nil
 }
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-
 func (im *Image) normalize(base string) error {
-	if !nameRE.MatchString(im.Name) {
+	if !names.ValidImage(im.Name) {
 		return fmt.Errorf("image name %q must be lowercase letters, digits, '.', '_' or '-'", im.Name)
 	}
 	a, err := arch.Lookup(im.Arch)
