@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -81,7 +82,7 @@ func (l nodes) suites(n *yaml.Node, path string) ([]string, error) {
 func (l nodes) waiverArches(e Entry, wn []*yaml.Node, path string) error {
 	for i, w := range e.Waivers {
 		for _, a := range w.Arches {
-			if !oneOf(e.Arches, a) {
+			if !slices.Contains(e.Arches, a) {
 				return l.errf(wn[i], fmt.Sprintf("%s.waivers[%d].arches", path, i),
 					"%q is not one of this entry's arches (%s)", a, strings.Join(e.Arches, ", "))
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,10 +105,8 @@ func (l nodes) arches(n *yaml.Node, path string) ([]string, error) {
 		if !ok {
 			return nil, l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", path, i), "%q is not an arch name (like x86_64, aarch64)", a)
 		}
-		for _, have := range out {
-			if have == c {
-				return nil, l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", path, i), "%q is listed twice (as %s)", a, c)
-			}
+		if slices.Contains(out, c) {
+			return nil, l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", path, i), "%q is listed twice (as %s)", a, c)
 		}
 		out = append(out, c)
 	}
@@ -124,15 +123,6 @@ func (l nodes) date(n *yaml.Node, path string) (string, time.Time, error) {
 		return "", time.Time{}, l.errf(n, path, "%q is not a date (YYYY-MM-DD)", s)
 	}
 	return s, d.AddDate(0, 0, 1), nil
-}
-
-func oneOf(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func hasSpace(s string) bool { return strings.ContainsAny(s, " \t\r\n") }

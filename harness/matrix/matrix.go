@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -236,7 +237,7 @@ func (m *Matrix) Select(arches, names []string) ([]Image, error) {
 	}
 	var out []Image
 	for _, im := range m.Images {
-		if (len(arches) == 0 || contains(arches, im.Arch)) && (len(names) == 0 || contains(names, im.Name)) {
+		if (len(arches) == 0 || slices.Contains(arches, im.Arch)) && (len(names) == 0 || slices.Contains(names, im.Name)) {
 			out = append(out, im)
 		}
 	}
@@ -244,13 +245,4 @@ func (m *Matrix) Select(arches, names []string) ([]Image, error) {
 		return nil, fmt.Errorf("no image in %s matches --arch %s --image %s", m.file, strings.Join(arches, ","), strings.Join(names, ","))
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
