@@ -13,6 +13,7 @@ import (
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/fault"
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // Target is what the orchestrator knows about one target's run.
@@ -107,7 +108,7 @@ func Suite(t Target) junit.Testsuite {
 	}
 	if msg := c.runError(); msg != "" {
 		ts.AddTestcase(junit.Testcase{Name: RunCase, Classname: clean(t.ID),
-			Error:     &junit.Result{Message: clean(firstLine(msg)), Type: "infrastructure", Data: clean(msg)},
+			Error:     &junit.Result{Message: clean(oneLine(msg)), Type: "infrastructure", Data: clean(msg)},
 			SystemOut: &junit.Output{Data: clean(joinNonEmpty(reproduce(t, ""), c.tail(), attachments(t)))}})
 	}
 	return ts
@@ -185,16 +186,12 @@ func joinNonEmpty(parts ...string) string {
 	return strings.Join(keep, "\n")
 }
 
-// firstLine is a one-line summary for the message attribute: Gomega's
-// messages span lines ("Expected\n<string>: a\nto equal..."), so white
-// space is folded rather than the text cut at the first newline.
-func firstLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "..."
-	}
-	return s
-}
+// oneLine is a one-line summary for the message attribute: Gomega's
+// messages span lines ("Expected\n<string>: a\nto equal..."), so every
+// run of white space, newlines included, becomes one space rather than the
+// text being cut at the first newline; then it is clipped to 300
+// characters.
+func oneLine(s string) string { return textx.Clip(strings.Join(strings.Fields(s), " "), 300) }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
