@@ -1,21 +1,30 @@
-// Package atomicfile writes a file so that a reader sees the old content
-// or the new, never half of it, even across a crash.
 package atomicfile
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 )
 
-// Write writes data to path atomically: a temp file in the same folder,
-// synced, renamed over path, then the folder synced.
+// Write replaces path with data, mode perm. It writes a temporary file
+// in path's directory (named ".<base>.tmp-*"), sets its mode, fsyncs and
+// closes it, renames it over path and fsyncs the directory so the rename
+// survives a crash. On any failure the temporary file is removed and the
+// error, which names path, says which step failed; path is then either
+// untouched or, if only the final directory fsync failed, already the
+// new file.
 func Write(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
+	if err == nil {
+		// Chmod before the fsync, so that the mode is made durable too.
+		err = f.Chmod(perm)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -23,24 +32,31 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp, perm)
-	}
-	if err == nil {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return err
+		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return SyncDir(filepath.Dir(path))
+	if err := SyncDir(dir); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
-// SyncDir makes a rename in dir durable.
+// SyncDir fsyncs the directory dir, making its entries' creations,
+// renames and removals durable. The error names dir.
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	return d.Sync()
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("fsync %s: %w", dir, err)
+	}
+	return nil
 }

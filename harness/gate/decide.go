@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/junitread"
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 // evaluator judges one image against its policy entry.
@@ -45,7 +46,7 @@ func decide(p *Policy, img string, comb junitread.Combined, hist history, now ti
 
 // arch judges one required arch.
 func (ev *evaluator) arch(img, arch string) ArchResult {
-	id := img + "/" + arch
+	id := names.ID(img, arch)
 	ar := ArchResult{Arch: arch, Required: true}
 	if k, bad := ev.comb.Conflict(id); bad {
 		ev.block(blocking(DigestConflict, arch, k.Error()))

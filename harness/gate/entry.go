@@ -2,9 +2,12 @@ package gate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 // entry reads one item of images:.
@@ -25,7 +28,7 @@ func (l nodes) entryFields(e *Entry, waiverNodes *[]*yaml.Node) []field {
 	return []field{
 		{"name", true, func(n *yaml.Node, p string) error {
 			s, err := l.str(n, p)
-			if err == nil && !imageRE.MatchString(s) {
+			if err == nil && !names.ValidImageGlob(s) {
 				err = l.errf(n, p, "%q is not an image name or glob (lowercase letters, digits, '.', '_', '-', '*', '?')", s)
 			}
 			e.Name = NewPattern(s)
@@ -79,7 +82,7 @@ func (l nodes) suites(n *yaml.Node, path string) ([]string, error) {
 func (l nodes) waiverArches(e Entry, wn []*yaml.Node, path string) error {
 	for i, w := range e.Waivers {
 		for _, a := range w.Arches {
-			if !oneOf(e.Arches, a) {
+			if !slices.Contains(e.Arches, a) {
 				return l.errf(wn[i], fmt.Sprintf("%s.waivers[%d].arches", path, i),
 					"%q is not one of this entry's arches (%s)", a, strings.Join(e.Arches, ", "))
 			}

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/imagegate/imagegate/harness/junitread"
@@ -10,7 +11,7 @@ import (
 // required reports whether c counts: the harness's own cases (boot,
 // cleanup, the run error) always do, then the required suites and tests.
 func (ev *evaluator) required(c junitread.Case) bool {
-	if c.Harness() || oneOf(ev.entry.Suites, c.Suite) {
+	if c.Harness() || slices.Contains(ev.entry.Suites, c.Suite) {
 		return true
 	}
 	for _, p := range ev.entry.Tests {
@@ -104,12 +105,12 @@ func (ev *evaluator) staleWaivers() {
 func extraArches(comb junitread.Combined, img string, required []string) []ArchResult {
 	var out []ArchResult
 	for _, t := range comb.Targets {
-		if t.Image == img && !oneOf(required, t.Arch) {
+		if t.Image == img && !slices.Contains(required, t.Arch) {
 			out = append(out, ArchResult{Arch: t.Arch, Present: true, SHA256: t.SHA256, Path: t.ImagePath, Runs: t.Runs, Files: t.Files, Counts: t.Counts()})
 		}
 	}
 	for _, k := range comb.Conflicts {
-		if k.Image == img && !oneOf(required, k.Arch) {
+		if k.Image == img && !slices.Contains(required, k.Arch) {
 			out = append(out, ArchResult{Arch: k.Arch, Present: true})
 		}
 	}

@@ -1,18 +1,19 @@
 package gate
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/names"
+	"github.com/imagegate/imagegate/harness/yamlx"
 )
 
 // PolicyVersion is the policy format this package reads.
@@ -62,25 +63,13 @@ func Parse(file string, data []byte) (*Policy, error) {
 	return p, checkDuplicates(p)
 }
 
-// document parses the YAML and returns the root mapping of its only
-// document.
+// document returns the root node of the policy's only YAML document.
 func document(file string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var root yaml.Node
-	if err := dec.Decode(&root); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("policy %s: empty; it needs version: %d and images:", file, PolicyVersion)
-		}
-		return nil, fmt.Errorf("policy %s: %v", file, err)
+	root, err := yamlx.Document("policy "+file, data)
+	if errors.Is(err, yamlx.ErrEmpty) {
+		return nil, fmt.Errorf("%w; it needs version: %d and images:", err, PolicyVersion)
 	}
-	var more yaml.Node
-	if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("policy %s: more than one YAML document (only one is read)", file)
-	}
-	if len(root.Content) == 0 {
-		return nil, fmt.Errorf("policy %s: empty; it needs version: %d and images:", file, PolicyVersion)
-	}
-	return root.Content[0], nil
+	return root, err
 }
 
 func checkDuplicates(p *Policy) error {
@@ -94,11 +83,7 @@ func checkDuplicates(p *Policy) error {
 	return nil
 }
 
-var (
-	imageRE = regexp.MustCompile(`^[a-z0-9*?][a-z0-9._*?-]*$`)
-	archRE  = regexp.MustCompile(`^[a-z0-9_]+$`)
-	suiteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-)
+var suiteRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // canonArch maps aliases (amd64) to the arch table's names; arches the
 // table does not know yet are kept as written if they look like one.
@@ -106,7 +91,7 @@ func canonArch(name string) (string, bool) {
 	if a, err := arch.Lookup(name); err == nil {
 		return a.Name, true
 	}
-	return name, archRE.MatchString(name)
+	return name, names.ValidArch(name)
 }
 
 func (l nodes) arches(n *yaml.Node, path string) ([]string, error) {
@@ -120,10 +105,8 @@ func (l nodes) arches(n *yaml.Node, path string) ([]string, error) {
 		if !ok {
 			return nil, l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", path, i), "%q is not an arch name (like x86_64, aarch64)", a)
 		}
-		for _, have := range out {
-			if have == c {
-				return nil, l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", path, i), "%q is listed twice (as %s)", a, c)
-			}
+		if slices.Contains(out, c) {
+			return nil, l.errf(deref(n).Content[i], fmt.Sprintf("%s[%d]", path, i), "%q is listed twice (as %s)", a, c)
 		}
 		out = append(out, c)
 	}
@@ -140,15 +123,6 @@ func (l nodes) date(n *yaml.Node, path string) (string, time.Time, error) {
 		return "", time.Time{}, l.errf(n, path, "%q is not a date (YYYY-MM-DD)", s)
 	}
 	return s, d.AddDate(0, 0, 1), nil
-}
-
-func oneOf(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func hasSpace(s string) bool { return strings.ContainsAny(s, " \t\r\n") }

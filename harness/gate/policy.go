@@ -2,6 +2,7 @@ package gate
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -42,15 +43,7 @@ func (w Waiver) Valid(now time.Time) bool { return now.Before(w.Until) }
 
 // Covers reports whether the waiver is about arch.
 func (w Waiver) Covers(arch string) bool {
-	if len(w.Arches) == 0 {
-		return true
-	}
-	for _, a := range w.Arches {
-		if a == arch {
-			return true
-		}
-	}
-	return false
+	return len(w.Arches) == 0 || slices.Contains(w.Arches, arch)
 }
 
 // Match returns the first entry whose name pattern matches image.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 // Status is the outcome of one test case.
@@ -108,7 +109,7 @@ type Target struct {
 }
 
 // ID is the target's name in reports: <image>/<arch>.
-func (t Target) ID() string { return t.Image + "/" + t.Arch }
+func (t Target) ID() string { return names.ID(t.Image, t.Arch) }
 
 // Counts is the number of cases per status.
 type Counts struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/report"
 )
@@ -97,8 +98,8 @@ func WriteDir(dir string, targets []Target) error {
 	if err != nil {
 		return err
 	}
-	if err := report.AtomicWrite(filepath.Join(dir, "summary.json"), append(b, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "summary.json"), append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	return report.AtomicWrite(filepath.Join(dir, "summary.txt"), []byte(sum.Text()))
+	return atomicfile.Write(filepath.Join(dir, "summary.txt"), []byte(sum.Text()), 0o644)
 }

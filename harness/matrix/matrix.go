@@ -1,17 +1,18 @@
 package matrix
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/names"
+	"github.com/imagegate/imagegate/harness/yamlx"
 )
 
 // Image is one candidate image on one architecture.
@@ -44,7 +45,7 @@ type Image struct {
 }
 
 // ID is the target's name in reports: <image>/<arch>.
-func (i Image) ID() string { return i.Name + "/" + i.Arch }
+func (i Image) ID() string { return names.ID(i.Name, i.Arch) }
 
 // Duration is a time.Duration written as "10m" in YAML.
 type Duration struct{ time.Duration }
@@ -75,17 +76,12 @@ func Load(path string) (*Matrix, error) {
 
 // Parse validates matrix content; name is used in errors.
 func Parse(name string, data []byte) (*Matrix, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("matrix %s: %v", name, err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	m := &Matrix{file: name}
-	if err := dec.Decode(m); err != nil {
-		return nil, fmt.Errorf("matrix %s: %v", name, err)
+	root, err := yamlx.Strict("matrix "+name, data, m)
+	if err != nil {
+		return nil, err
 	}
-	lines := imageLines(&root)
+	lines := imageLines(root)
 	for i := range m.Images {
 		if i < len(lines) {
 			m.Images[i].line = lines[i]
@@ -107,15 +103,12 @@ func Parse(name string, data []byte) (*Matrix, error) {
 	return m, nil
 }
 
+// imageLines is the line of each item of images: in the document's root.
 func imageLines(root *yaml.Node) []int {
-	if len(root.Content) == 0 {
-		return nil
-	}
-	doc := root.Content[0]
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value == "images" {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "images" {
 			var out []int
-			for _, n := range doc.Content[i+1].Content {
+			for _, n := range root.Content[i+1].Content {
 				out = append(out, n.Line)
 			}
 			return out
@@ -124,10 +117,8 @@ func imageLines(root *yaml.Node) []int {
 	return nil
 }
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-
 func (im *Image) normalize(base string) error {
-	if !nameRE.MatchString(im.Name) {
+	if !names.ValidImage(im.Name) {
 		return fmt.Errorf("image name %q must be lowercase letters, digits, '.', '_' or '-'", im.Name)
 	}
 	a, err := arch.Lookup(im.Arch)
@@ -243,7 +234,7 @@ func (m *Matrix) Select(arches, names []string) ([]Image, error) {
 	}
 	var out []Image
 	for _, im := range m.Images {
-		if (len(arches) == 0 || contains(arches, im.Arch)) && (len(names) == 0 || contains(names, im.Name)) {
+		if (len(arches) == 0 || slices.Contains(arches, im.Arch)) && (len(names) == 0 || slices.Contains(names, im.Name)) {
 			out = append(out, im)
 		}
 	}
@@ -251,13 +242,4 @@ func (m *Matrix) Select(arches, names []string) ([]Image, error) {
 		return nil, fmt.Errorf("no image in %s matches --arch %s --image %s", m.file, strings.Join(arches, ","), strings.Join(names, ","))
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -43,9 +43,12 @@ func TestParseBad(t *testing.T) {
 		"cmdline with uefi": strings.Replace(good, "family: debian", "family: debian\n    firmware: uefi\n    cmdline: ro", 1),
 		"duplicate":         good + strings.TrimPrefix(good, "images:\n"),
 		"empty":             "images: []\n",
+		"empty file":        "",
+		"two documents":     good + "---\n" + good,
 	}
 	wantIn := map[string]string{"unknown key": "colour", "bad arch": "mips", "bad format": "vmdk", "no family": "family",
-		"bad duration": "soon", "bad firmware": "bios", "kernel no cmdline": "needs kernel", "cmdline with uefi": "only for firmware: kernel", "duplicate": "twice", "empty": "no images"}
+		"bad duration": "soon", "bad firmware": "bios", "kernel no cmdline": "needs kernel", "cmdline with uefi": "only for firmware: kernel", "duplicate": "twice", "empty": "no images",
+		"empty file": "m.yaml: empty", "two documents": "more than one YAML document"}
 	for name, src := range cases {
 		_, err := Parse("m.yaml", []byte(src))
 		if err == nil || !strings.Contains(err.Error(), "m.yaml") || !strings.Contains(err.Error(), wantIn[name]) {

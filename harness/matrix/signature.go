@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"strings"
 	"time"
+
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // VerifySignature checks the detached signature of the image's checksums
@@ -23,12 +24,7 @@ func (im Image) VerifySignature(ctx context.Context) error {
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "gpgv", "--keyring", im.Keyring, im.Signature, im.Checksums).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("image %s: signature %s does not verify %s with keyring %s: %s", im.ID(), im.Signature, im.Checksums, im.Keyring, lastLine(string(out)))
+		return fmt.Errorf("image %s: signature %s does not verify %s with keyring %s: %s", im.ID(), im.Signature, im.Checksums, im.Keyring, textx.LastLine(string(out)))
 	}
 	return nil
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
 }

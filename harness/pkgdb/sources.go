@@ -3,6 +3,7 @@ package pkgdb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -103,7 +104,7 @@ func ParseAptSources(out string) []string {
 			v = strings.TrimSpace(v)
 			switch strings.ToLower(k) {
 			case "types":
-				isDeb = contains(strings.Fields(v), "deb")
+				isDeb = slices.Contains(strings.Fields(v), "deb")
 			case "uris":
 				uris = strings.Fields(v)
 			case "suites":
@@ -154,13 +155,4 @@ func ParseYumRepos(out string) []string {
 	}
 	flush()
 	return repos
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,13 +1,14 @@
 package profile
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/imagegate/imagegate/harness/yamlx"
 )
 
 // Profile is one family's expectations.
@@ -85,17 +86,12 @@ func Load(path string) (*Profile, error) {
 
 // Parse validates profile content; name is used in errors.
 func Parse(name string, data []byte) (*Profile, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("profile %s: %v", name, err)
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	p := &Profile{file: name}
-	if err := dec.Decode(p); err != nil {
-		return nil, fmt.Errorf("profile %s: %v", name, nameKeys(&root, err))
+	root, err := yamlx.Strict("profile "+name, data, p)
+	if err != nil {
+		return nil, err
 	}
-	if err := p.validate(&root); err != nil {
+	if err := p.validate(root); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -162,52 +158,10 @@ func (p *Profile) Cmdline(console string) []string {
 	return out
 }
 
-var lineRE = regexp.MustCompile(`line (\d+): `)
-
-// nameKeys adds the key path to yaml's "line N: cannot unmarshal ..."
-// messages, which name only the line.
-func nameKeys(root *yaml.Node, err error) error {
-	msg := lineRE.ReplaceAllStringFunc(err.Error(), func(m string) string {
-		var line int
-		fmt.Sscanf(m, "line %d: ", &line)
-		if k := keyAt(root, line, ""); k != "" {
-			return fmt.Sprintf("line %d: %s: ", line, k)
-		}
-		return m
-	})
-	return fmt.Errorf("%s", strings.ReplaceAll(msg, "yaml: unmarshal errors:\n  ", ""))
-}
-
-// keyAt is the dotted path of the mapping key whose value is on line.
-func keyAt(n *yaml.Node, line int, prefix string) string {
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		return keyAt(n.Content[0], line, prefix)
-	}
-	if n.Kind != yaml.MappingNode {
-		return ""
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		path := k.Value
-		if prefix != "" {
-			path = prefix + "." + k.Value
-		}
-		if v.Line == line && v.Kind == yaml.ScalarNode {
-			return path
-		}
-		if sub := keyAt(v, line, path); sub != "" {
-			return sub
-		}
-	}
-	return ""
-}
-
-// lineOf finds the line of a dotted key path (with [i] list indexes).
+// lineOf finds the line of a dotted key path (with [i] list indexes)
+// from the document's root node (as yamlx returns it); 0 if it is absent.
 func lineOf(root *yaml.Node, path string) int {
 	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
 	for _, part := range strings.Split(path, ".") {
 		key, idx := part, -1
 		if i := strings.IndexByte(part, '['); i >= 0 {

@@ -60,6 +60,7 @@ func TestParseBadNamesFileLineKey(t *testing.T) {
 		{"bad cmdline", `["console=${console}"]`, `["console=ttyS0 quiet"]`, "line 16: kernel.cmdline[0]"},
 		{"bad family", "family: debian", "family: Debian!", "line 1: family"},
 		{"bad fs", "root_type: ext4", "root_type: fat", "line 20: filesystems.root_type"},
+		{"two documents", "root_grows: true\n", "root_grows: true\n---\nfamily: fedora\n", "more than one YAML document"},
 	}
 	for _, c := range cases {
 		src := strings.Replace(good, c.from, c.to, 1)

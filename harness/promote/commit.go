@@ -3,6 +3,8 @@ package promote
 import (
 	"os"
 	"path/filepath"
+
+	"github.com/imagegate/imagegate/harness/atomicfile"
 )
 
 // writeGeneration writes generation gen's index.json and SHA256SUMS into
@@ -30,10 +32,10 @@ func writeGeneration(root string, gen int, idx *Index) error {
 	if err := writeSynced(filepath.Join(dir, SumsFile), idx.SHA256SUMS()); err != nil {
 		return err
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return err
 	}
-	if err := syncDir(meta); err != nil {
+	if err := atomicfile.SyncDir(meta); err != nil {
 		return err
 	}
 	return stableLinks(root)

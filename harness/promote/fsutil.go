@@ -5,27 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/imagegate/imagegate/harness/atomicfile"
 )
 
 // tmpPrefix starts the name of every temporary file or link this package
 // makes; cleanup removes any it finds.
 const tmpPrefix = ".tmp-"
-
-// syncDir makes a folder's entries (creations, renames) durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
-	return nil
-}
 
 // mkdirSynced makes dir and its missing parents below root, syncing each
 // parent so the new entries survive a crash.
@@ -38,7 +24,7 @@ func mkdirSynced(root, dir string) error {
 	for _, part := range strings.Split(rel, string(filepath.Separator)) {
 		next := filepath.Join(cur, part)
 		if err := os.Mkdir(next, 0o755); err == nil {
-			if err := syncDir(cur); err != nil {
+			if err := atomicfile.SyncDir(cur); err != nil {
 				return err
 			}
 		} else if !os.IsExist(err) {
@@ -80,5 +66,5 @@ func symlinkAtomic(target, link string) error {
 		os.Remove(tmp)
 		return err
 	}
-	return syncDir(filepath.Dir(link))
+	return atomicfile.SyncDir(filepath.Dir(link))
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/imagegate/imagegate/harness/atomicfile"
 )
 
 // copyCtx copies in 1 MiB chunks, stopping when ctx is done.
@@ -62,7 +64,7 @@ func install(ctx context.Context, it planned, root string) (int64, error) {
 		os.Remove(tmp.Name())
 		return 0, err
 	}
-	return n, syncDir(filepath.Dir(dst))
+	return n, atomicfile.SyncDir(filepath.Dir(dst))
 }
 
 // copyFile copies src into tmp and h, syncs and closes tmp.

@@ -10,13 +10,12 @@ import (
 
 	"github.com/imagegate/imagegate/harness/digest"
 	"github.com/imagegate/imagegate/harness/gate"
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 var (
-	imageRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 	versionRE = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`)
 	fileRE    = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._+-]*$`)
-	archRE    = regexp.MustCompile(`^[a-z0-9_]+$`)
 )
 
 // planned is one arch's file to promote.
@@ -66,7 +65,7 @@ func source(from string, a gate.ArchResult) (planned, error) {
 		return p, fmt.Errorf("%s: the reports do not record image.path: cannot find the file to promote", a.Arch)
 	}
 	p.name = filepath.Base(a.Path)
-	if !fileRE.MatchString(p.name) || !archRE.MatchString(a.Arch) {
+	if !fileRE.MatchString(p.name) || !names.ValidArch(a.Arch) {
 		return p, fmt.Errorf("%s: unusable file name %q or arch in the reports", a.Arch, p.name)
 	}
 	p.src = filepath.Join(from, p.name)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/digest"
 	"github.com/imagegate/imagegate/harness/gate"
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 // Options are a promotion's inputs.
@@ -148,7 +149,7 @@ func (o *Options) defaults() {
 
 func (o *Options) check() error {
 	switch {
-	case !imageRE.MatchString(o.Image):
+	case !names.ValidImage(o.Image):
 		return fmt.Errorf("--image %q is not an image name", o.Image)
 	case o.Version != "" && !versionRE.MatchString(o.Version):
 		return fmt.Errorf("--version %q: use letters, digits, '.', '_', '+', '-'", o.Version)

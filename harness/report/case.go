@@ -32,12 +32,12 @@ func (c *caser) classname(suite string) string {
 
 func (c *caser) skipped(suite, name, kind, msg string) junit.Testcase {
 	return junit.Testcase{Name: clean(name), Classname: c.classname(suite), Time: seconds(0),
-		Skipped: &junit.Result{Type: kind, Message: clean(firstLine(msg))}}
+		Skipped: &junit.Result{Type: kind, Message: clean(oneLine(msg))}}
 }
 
 func (c *caser) fromResult(r catalogue.Result) junit.Testcase {
 	tc := junit.Testcase{Name: clean(r.Name), Classname: c.classname(r.Suite), Time: fmt.Sprintf("%.3f", r.Seconds)}
-	res := &junit.Result{Message: clean(firstLine(r.Message)), Type: clean(r.Type), Data: clean(r.Detail)}
+	res := &junit.Result{Message: clean(oneLine(r.Message)), Type: clean(r.Type), Data: clean(r.Detail)}
 	switch r.Fate {
 	case catalogue.Passed:
 		return tc
@@ -76,7 +76,7 @@ func (c *caser) notRunReason() string {
 	case t.Fault != nil:
 		return fmt.Sprintf("the guest did not come up: %s (%s fault)", t.Fault.Error(), t.Fault.Party)
 	case t.Error != "":
-		return firstLine(t.Error)
+		return oneLine(t.Error)
 	case t.Results == nil:
 		return "the run produced no results"
 	case !booted:

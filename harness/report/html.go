@@ -11,6 +11,7 @@ import (
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/catalogue"
 )
 
@@ -177,7 +178,7 @@ func WritePage(path string, p Page) error {
 	if err := pageTemplate.Execute(&buf, p); err != nil {
 		return err
 	}
-	return AtomicWrite(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
 
 var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>

@@ -3,17 +3,17 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/fault"
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // Target is what the orchestrator knows about one target's run.
@@ -108,7 +108,7 @@ func Suite(t Target) junit.Testsuite {
 	}
 	if msg := c.runError(); msg != "" {
 		ts.AddTestcase(junit.Testcase{Name: RunCase, Classname: clean(t.ID),
-			Error:     &junit.Result{Message: clean(firstLine(msg)), Type: "infrastructure", Data: clean(msg)},
+			Error:     &junit.Result{Message: clean(oneLine(msg)), Type: "infrastructure", Data: clean(msg)},
 			SystemOut: &junit.Output{Data: clean(joinNonEmpty(reproduce(t, ""), c.tail(), attachments(t)))}})
 	}
 	return ts
@@ -186,16 +186,12 @@ func joinNonEmpty(parts ...string) string {
 	return strings.Join(keep, "\n")
 }
 
-// firstLine is a one-line summary for the message attribute: Gomega's
-// messages span lines ("Expected\n<string>: a\nto equal..."), so white
-// space is folded rather than the text cut at the first newline.
-func firstLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "..."
-	}
-	return s
-}
+// oneLine is a one-line summary for the message attribute: Gomega's
+// messages span lines ("Expected\n<string>: a\nto equal..."), so every
+// run of white space, newlines included, becomes one space rather than the
+// text being cut at the first newline; then it is clipped to 300
+// characters.
+func oneLine(s string) string { return textx.Clip(strings.Join(strings.Fields(s), " "), 300) }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
@@ -222,35 +218,12 @@ func WriteFile(path string, doc junit.Testsuites) error {
 	if err := doc.WriteXML(&buf); err != nil {
 		return err
 	}
-	return AtomicWrite(path, buf.Bytes())
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
-// AtomicWrite writes data to a temp file beside path, syncs it and renames
-// it into place.
-func AtomicWrite(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp, 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
+// AtomicWrite writes data to path atomically, mode 0644.
+//
+// Deprecated: use atomicfile.Write(path, data, 0o644).
+func AtomicWrite(path string, data []byte) error { return atomicfile.Write(path, data, 0o644) }

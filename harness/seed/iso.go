@@ -3,11 +3,11 @@ package seed
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 
 	"github.com/kdomanski/iso9660"
+
+	"github.com/imagegate/imagegate/harness/atomicfile"
 )
 
 // volumeLabel is the volume identifier cloud-init's NoCloud source looks for.
@@ -20,9 +20,9 @@ var isoName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,27}$`)
 
 // WriteISO writes p to path as an ISO 9660 image labelled "cidata" with the
 // files at its root, mode 0644. It writes a temporary file in the same
-// directory and renames it over path, so path is either replaced whole or
-// left as it was; the temporary file is removed on error.
-func (p Plan) WriteISO(path string) (err error) {
+// directory and renames it over path (atomicfile.Write), so path is either
+// replaced whole or left as it was; the temporary file is removed on error.
+func (p Plan) WriteISO(path string) error {
 	if err := p.check(); err != nil {
 		return err
 	}
@@ -30,30 +30,10 @@ func (p Plan) WriteISO(path string) (err error) {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("seed: writing %s: %w", path, err)
+	if err := atomicfile.Write(path, image, 0o644); err != nil {
+		return fmt.Errorf("seed: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("seed: writing %s: %w", path, err)
-		}
-	}()
-	if _, err := tmp.Write(image); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 // check rejects Plans that would not make a NoCloud seed whose names the

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 const (
@@ -158,7 +160,7 @@ func kindName(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a sequence"
 	case yaml.ScalarNode:
-		return fmt.Sprintf("the scalar %q", abbreviate(n.Value, 40))
+		return fmt.Sprintf("the scalar %q", textx.Clip(n.Value, 40))
 	default:
 		return fmt.Sprintf("node kind %d", n.Kind)
 	}

@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // Names of the files in a NoCloud seed, in the order a Plan holds them.
@@ -164,16 +166,7 @@ func checkAuthorizedKey(k string) error {
 		return errors.New("seed: authorized key must be a single line")
 	}
 	if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k)); err != nil {
-		return fmt.Errorf("seed: authorized key %q: %w", abbreviate(k, 40), err)
+		return fmt.Errorf("seed: authorized key %q: %w", textx.Clip(k, 40), err)
 	}
 	return nil
-}
-
-// abbreviate shortens s to at most n runes for error messages.
-func abbreviate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "..."
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/junitread"
+	"github.com/imagegate/imagegate/harness/names"
 	"github.com/imagegate/imagegate/harness/report"
 )
 
@@ -75,7 +76,7 @@ func Write(t testing.TB, dir string, targets ...Target) string {
 func Doc(targets ...Target) junit.Testsuites {
 	doc := junit.Testsuites{Name: "imagegate"}
 	for i, tg := range targets {
-		id := tg.Image + "/" + tg.Arch
+		id := names.ID(tg.Image, tg.Arch)
 		ts := junit.Testsuite{Name: id, ID: i, Time: "1.000"}
 		if !tg.Started.IsZero() {
 			ts.SetTimestamp(tg.Started)
