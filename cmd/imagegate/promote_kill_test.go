@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -544,20 +545,11 @@ func phaseList(m map[string]int) string {
 		}
 	}
 	for p, n := range m {
-		if !contains(order, p) {
+		if !slices.Contains(order, p) {
 			parts = append(parts, fmt.Sprintf("%s %d", p, n))
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // assertNoLeftovers: after an uninterrupted promotion nothing but the

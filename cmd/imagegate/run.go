@@ -15,6 +15,7 @@ import (
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/runner"
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
@@ -86,16 +87,8 @@ func printSummary(w io.Writer, s runner.Summary) {
 	fmt.Fprintf(w, "\nreports: %s/junit.xml\n", s.RunDir)
 	for _, r := range s.Results {
 		state := map[string]string{runner.Passed: "passed", runner.Failed: "FAILED", runner.Error: "error (not judged)"}[r.Verdict]
-		fmt.Fprintf(w, "  %-28s %-20s %-8s %s\n", r.Target.ID(), state, r.Duration.Round(1e9), firstLineOf(r.Why))
+		fmt.Fprintf(w, "  %-28s %-20s %-8s %s\n", r.Target.ID(), state, r.Duration.Round(1e9), textx.Clip(textx.FirstLine(r.Why), 160))
 	}
-}
-
-func firstLineOf(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	if len(s) > 160 {
-		s = s[:160] + "..."
-	}
-	return s
 }
 
 func cmdRunTarget(args []string, stderr io.Writer) int {

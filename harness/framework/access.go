@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
+	"github.com/imagegate/imagegate/harness/names"
 	"github.com/imagegate/imagegate/harness/run"
 )
 
@@ -43,7 +43,8 @@ func (a Access) SSHArgs() []string {
 // workRoot (<work-root>/<run-id>/<image>-<arch>/access.json).
 func FindAccess(workRoot, target string) (Access, error) {
 	var a Access
-	slug := strings.ReplaceAll(target, "/", "-")
+	image, arch, _ := names.SplitID(target)
+	slug := names.Slug(image, arch)
 	matches, _ := filepath.Glob(filepath.Join(workRoot, "*", slug, run.AccessFile))
 	if len(matches) == 0 {
 		return a, fmt.Errorf("no kept guest of %s under %s: start one with `imagegate spawn --image IMAGE --arch ARCH` or `imagegate run --keep`", target, workRoot)

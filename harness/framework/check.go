@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
 	"github.com/imagegate/imagegate/harness/remote"
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // The helpers every check shares (as kola's MustSSH): specs call them, not
@@ -87,12 +88,7 @@ func sudoRefused(stderr string) bool {
 	return false
 }
 
-func quoteCmd(cmd string) string {
-	if len(cmd) > 120 {
-		cmd = cmd[:120] + "..."
-	}
-	return "`" + cmd + "`"
-}
+func quoteCmd(cmd string) string { return "`" + textx.Clip(cmd, 120) + "`" }
 
 // Lines splits output into trimmed, non-empty lines.
 func Lines(s string) []string {

@@ -1,6 +1,9 @@
 package names
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 var (
 	imageRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
@@ -25,3 +28,9 @@ func ValidArch(s string) bool { return archRE.MatchString(s) }
 
 // ID is a target's name in reports and on the command line: <image>/<arch>.
 func ID(image, arch string) string { return image + "/" + arch }
+
+// Slug is a target's name in file and machine names: <image>-<arch>.
+func Slug(image, arch string) string { return image + "-" + arch }
+
+// SplitID is the image and arch of an ID; ok is false when id has no "/".
+func SplitID(id string) (image, arch string, ok bool) { return strings.Cut(id, "/") }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 // Page is the data of reports/<run-id>/index.html: a matrix of image ×
@@ -77,7 +78,7 @@ func BuildPage(runID, runDir string, doc junit.Testsuites, targets []Target) Pag
 	images := map[string]bool{}
 	arches := map[string]bool{}
 	for i, ts := range doc.Suites {
-		image, arch, _ := strings.Cut(ts.Name, "/")
+		image, arch, _ := names.SplitID(ts.Name)
 		images[image], arches[arch] = true, true
 		var t Target
 		if i < len(targets) {

@@ -222,8 +222,3 @@ func WriteFile(path string, doc junit.Testsuites) error {
 }
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
-
-// AtomicWrite writes data to path atomically, mode 0644.
-//
-// Deprecated: use atomicfile.Write(path, data, 0o644).
-func AtomicWrite(path string, data []byte) error { return atomicfile.Write(path, data, 0o644) }

@@ -158,22 +158,3 @@ func validate(t *testing.T, path string) {
 		t.Errorf("xmllint rejects %s: %v\n%s", path, err, out)
 	}
 }
-
-func TestAtomicWriteReplaces(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f")
-	os.WriteFile(p, []byte("old"), 0o644)
-	if err := AtomicWrite(p, []byte("new")); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(p); string(b) != "new" {
-		t.Errorf("content %q", b)
-	}
-	if err := AtomicWrite(filepath.Join(dir, "nope", "f"), []byte("x")); err == nil {
-		t.Error("write into a missing dir succeeded")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temp files left: %v", entries)
-	}
-}

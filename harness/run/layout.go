@@ -5,6 +5,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/fault"
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 // DefaultWorkRoot is where overlays, seeds and pinned copies go unless
@@ -29,7 +30,7 @@ func (r RunLayout) Latest() string { return filepath.Join(filepath.Dir(r.Reports
 
 // Target is the folders of one target of the run.
 func (r RunLayout) Target(image, arch string) Layout {
-	return Layout{Out: filepath.Join(r.Reports, image, arch), Work: filepath.Join(r.Work, Slug(image, arch))}
+	return Layout{Out: filepath.Join(r.Reports, image, arch), Work: filepath.Join(r.Work, names.Slug(image, arch))}
 }
 
 // Layout is one target's folders: Out is its report folder (evidence,

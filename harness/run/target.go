@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
+	"github.com/imagegate/imagegate/harness/names"
 )
 
 // Target is one image on one architecture, as the orchestrator hands it to
@@ -103,13 +104,7 @@ type Selection struct {
 }
 
 // ID is the target's name in reports: <image>/<arch>.
-func (t Target) ID() string { return ID(t.Image.Name, t.Image.Arch) }
-
-// ID names a target in reports: <image>/<arch>.
-func ID(image, arch string) string { return image + "/" + arch }
-
-// Slug names a target in file and machine names: <image>-<arch>.
-func Slug(image, arch string) string { return image + "-" + arch }
+func (t Target) ID() string { return names.ID(t.Image.Name, t.Image.Arch) }
 
 // MachinePrefix starts the name of every machine of a run, so the run's
 // leftovers can be found and swept.
@@ -118,7 +113,7 @@ func MachinePrefix(runID string) string { return "imagegate-" + runID + "-" }
 // Hostname is the guest's hostname, derived from the target so it is
 // recognisable and a valid DNS label.
 func (t Target) Hostname() string {
-	h := strings.NewReplacer(".", "-", "_", "-").Replace(Slug(t.Image.Name, t.Image.Arch))
+	h := strings.NewReplacer(".", "-", "_", "-").Replace(names.Slug(t.Image.Name, t.Image.Arch))
 	if len(h) > 50 {
 		h = h[:50]
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/run"
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // takeCatalogues asks the binary for each target's catalogue (a Ginkgo
@@ -64,7 +65,7 @@ func catalogueOf(ctx context.Context, self string, t run.Target, base string) ([
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		msg := lastLine(stderr.String())
+		msg := textx.LastLine(stderr.String())
 		if msg == "" {
 			msg = err.Error()
 		}
@@ -76,9 +77,4 @@ func catalogueOf(ctx context.Context, self string, t run.Target, base string) ([
 	}
 	defer f.Close()
 	return catalogue.Read(f)
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/imagegate/imagegate/harness/event"
 	"github.com/imagegate/imagegate/harness/report"
 	"github.com/imagegate/imagegate/harness/run"
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // Verdicts of a target.
@@ -145,7 +146,7 @@ func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
 			return
 		}
 		retried = append(retried, r.Why)
-		e.board.Line(t.ID(), fmt.Sprintf("not judged, retrying (%d of %d): %s", attempt+1, e.Retries, firstLine(r.Why)))
+		e.board.Line(t.ID(), fmt.Sprintf("not judged, retrying (%d of %d): %s", attempt+1, e.Retries, textx.Clip(textx.FirstLine(r.Why), 200)))
 	}
 }
 
@@ -215,19 +216,8 @@ func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, repo
 	r.Verdict, r.Why = report.Verdict(report.Suite(rt))
 	label := map[string]string{Passed: "passed", Failed: "FAILED", Error: "ERROR (not judged)"}[r.Verdict]
 	e.board.Finish(t.ID(), label)
-	e.board.Line(t.ID(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), firstLine(r.Why)))
+	e.board.Line(t.ID(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), textx.Clip(textx.FirstLine(r.Why), 200)))
 	return r, rt
-}
-
-// firstLine is the first line of s, at most 200 bytes, for progress lines.
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	return s
 }
 
 // writeReports rewrites junit.xml and index.html from what is known now;

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/arch"
 	"github.com/imagegate/imagegate/harness/matrix"
+	"github.com/imagegate/imagegate/harness/names"
 	"github.com/imagegate/imagegate/harness/run"
 )
 
@@ -49,7 +50,7 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (run.Target, error) 
 	}
 	return run.Target{
 		RunID: p.RunID, Image: image,
-		Machine: run.Machine{URI: p.Opts.LibvirtURI, Name: run.MachinePrefix(p.RunID) + run.Slug(im.Name, a.Name),
+		Machine: run.Machine{URI: p.Opts.LibvirtURI, Name: run.MachinePrefix(p.RunID) + names.Slug(im.Name, a.Name),
 			Accel: string(acc), MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, BootTimeout: timeout, SSHPort: p.Opts.SSHPort},
 		Options: run.Options{Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Profile: prof, ProfileSource: profSrc,
 			Selection: run.Selection{Suites: firstNonEmpty(p.Opts.Suites, im.Suites), LabelFilter: p.Opts.LabelFilter,

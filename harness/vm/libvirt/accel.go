@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/arch"
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // Accel picks the accelerator for a guest of a: KVM when the guest matches
@@ -82,7 +83,7 @@ func runKVMProbe(ctx context.Context, binary, machine, firmware string) error {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done: // QEMU ended by itself: it could not run a KVM vCPU
-		return fmt.Errorf("QEMU ended at once (%v): %s", err, lastLine(buf.String()))
+		return fmt.Errorf("QEMU ended at once (%v): %s", err, textx.LastLine(buf.String()))
 	case <-time.After(kvmRunFor):
 	}
 	io.WriteString(out, "info status\n")
@@ -100,9 +101,4 @@ func runKVMProbe(ctx context.Context, binary, machine, firmware string) error {
 		return fmt.Errorf("a KVM vCPU running the firmware stopped within %s (VM status: %q)", kvmRunFor, status)
 	}
 	return nil
-}
-
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }
