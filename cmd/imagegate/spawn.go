@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/guest"
 	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/runner"
 )
@@ -62,7 +63,7 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(stdout, "[%s] "+format+"\n", append([]any{t.ID()}, a...)...)
 	}
-	line, err := framework.Spawn(ctx, t, logf)
+	line, err := guest.Spawn(ctx, t, logf)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: spawn %s: %v\n", t.ID(), err)
 		return runner.ExitError
@@ -81,7 +82,7 @@ func cmdSSH(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "imagegate ssh: name the guest as IMAGE/ARCH, e.g. imagegate ssh debian-12/x86_64 [command]")
 		return runner.ExitError
 	}
-	a, err := framework.FindAccess(*workRoot, fs.Arg(0))
+	a, err := guest.FindAccess(*workRoot, fs.Arg(0))
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
 		return runner.ExitError

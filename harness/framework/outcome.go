@@ -8,6 +8,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/fault"
+	"github.com/imagegate/imagegate/harness/guest"
 )
 
 // A check ends in one of four ways, and each means something different to
@@ -48,7 +49,7 @@ func ErrorIf(err error, what string) {
 		return
 	}
 	if f, ok := fault.As(err); ok {
-		if current != nil && current.dead() == f {
+		if current != nil && current.Dead() == f {
 			died(f) // the target's own guest
 		}
 		faulted(f, what) // a sibling
@@ -75,7 +76,7 @@ func died(f *fault.Fault) {
 	markOutcome(f)
 	msg := "the guest died: " + f.Error()
 	if current != nil {
-		msg = "the guest died: " + describe(f, current.Machine.ConsolePath())
+		msg = "the guest died: " + guest.Describe(f, current.Machine.ConsolePath())
 	}
 	AbortSuite(msg)
 }

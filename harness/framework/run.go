@@ -1,7 +1,6 @@
 package framework
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"regexp"
@@ -15,23 +14,11 @@ import (
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/event"
-	"github.com/imagegate/imagegate/harness/fault"
 	"github.com/imagegate/imagegate/harness/run"
 )
 
-var (
-	current *Guest
-	// events receives the target's progress as data (nil: nobody listens).
-	events *event.Sink
-)
-
-// G is the booted guest of the running target. Specs call it inside It.
-func G() *Guest {
-	if current == nil || current.SSH == nil {
-		Fail("the guest did not boot; see the [BeforeSuite] failure")
-	}
-	return current
-}
+// events receives the target's progress as data (nil: nobody listens).
+var events *event.Sink
 
 type testingT struct{ failed bool }
 
@@ -66,7 +53,7 @@ func RunTarget(t run.Target, progress io.Writer, sink *event.Sink) (bool, error)
 	declareResults(t)
 	ReportAfterEach(func(r SpecReport) {
 		if r.State.Is(types.SpecStateFailureStates) && current != nil {
-			current.failed = true
+			current.MarkFailed()
 		}
 		fate := specFate(r)
 		if r.LeafNodeType == types.NodeTypeIt {
@@ -133,126 +120,4 @@ func firstLineOf(err error) string {
 		}
 	}
 	return strings.TrimSpace(s)
-}
-
-// declareBoot adds the BeforeSuite that pins the image and boots the
-// guest. Cleanup steps are DeferCleanup nodes, so Ginkgo runs them in
-// reverse order after the specs, on failure and on interrupt alike. A boot
-// that fails through no fault of the image is an error, not a failure.
-func declareBoot(t run.Target, logf func(string, ...any)) {
-	undo := func(name string, f func(context.Context) error) {
-		DeferCleanup(func(ctx SpecContext) error {
-			if err := f(ctx); err != nil {
-				return fmt.Errorf("cleanup %q: %w", name, err)
-			}
-			return nil
-		}, NodeTimeout(3*time.Minute))
-	}
-	BeforeSuite(func(ctx SpecContext) {
-		pinStart := time.Now()
-		events.Emit(event.PhaseOf(event.Pinning, t.Image.Path))
-		t, err := Pin(ctx, t, undo)
-		if err != nil {
-			bootFailed(ctx, t, hostFault(err))
-		}
-		logf("pinned %s (sha256 %.12s) in %s", t.Image.Path, t.Image.SHA256, time.Since(pinStart).Round(100*time.Millisecond))
-		undo("close the pristine image", closePristine)
-		g, err := Boot(ctx, t, undo, logf)
-		current = g
-		if err != nil {
-			bootFailed(ctx, t, err)
-		}
-		logf("waiting for cloud-init to finish")
-		events.Emit(event.PhaseOf(event.Settling, ""))
-		settleStart := time.Now()
-		if err := g.settle(ctx); err != nil {
-			bootFailed(ctx, t, err)
-		}
-		g.timing("cloud-init-settle", time.Since(settleStart))
-		events.Emit(event.PhaseOf(event.Checking, ""))
-		AddReportEntry("boot-to-ssh-seconds", fmt.Sprintf("%.1f", g.BootToSSH.Seconds()))
-	}, NodeTimeout(t.Machine.BootTimeout+5*time.Minute))
-}
-
-// bootFailed ends the BeforeSuite: a failure when the image is at fault,
-// else an error; an interrupt is neither (Ginkgo reports it).
-func bootFailed(ctx context.Context, t run.Target, err error) {
-	GinkgoHelper()
-	if ctx.Err() != nil {
-		Fail(fmt.Sprintf("%s: interrupted while booting: %v", t.ID(), err))
-	}
-	f, ok := fault.As(err)
-	if !ok {
-		f = fault.New(fault.Host, fault.HostSetup, "%v", err)
-	}
-	if current != nil {
-		current.recordFault(f, func(string, ...any) {})
-		current.failed = f.ImageFault()
-	} else {
-		fault.Write(t.Layout.Out, f)
-	}
-	markOutcome(f)
-	Fail(bootError(t, f))
-}
-
-// declareEvidence adds the AfterSuite that collects evidence from the
-// guest while it is still up (it runs before the cleanup nodes). Its
-// failure is the host's: an error on its own case; checks keep their
-// results.
-func declareEvidence(logf func(string, ...any)) {
-	AfterSuite(func(ctx SpecContext) {
-		g := current
-		switch {
-		case g == nil || g.SSH == nil:
-			GinkgoWriter.Println("the guest never answered SSH: the console log is the evidence")
-			return
-		case g.dead() != nil:
-			// It came up and died since: the death counts even if no
-			// check was running (a panic after the last check), by its
-			// fault; the console log is the evidence.
-			markOutcome(g.dead())
-			Fail("the guest died before its evidence could be collected: " + describe(g.dead(), g.Machine.ConsolePath()))
-		}
-		logf("collecting evidence")
-		events.Emit(event.PhaseOf(event.Evidence, ""))
-		if err := g.CollectEvidence(ctx); err != nil {
-			Fail(err.Error())
-		}
-	}, NodeTimeout(4*time.Minute))
-}
-
-// settle waits for cloud-init to finish. cloud-init restarts sshd once it
-// has written host keys, which can reset our first connection; one
-// reconnect is expected and allowed. The status itself is judged by specs.
-// A guest that dies meanwhile returns its fault; one whose cloud-init
-// never finishes is the image's fault.
-func (g *Guest) settle(ctx context.Context) error {
-	for attempt := 1; ; attempt++ {
-		cctx, cancel := context.WithTimeout(ctx, g.Target.Machine.BootTimeout)
-		_, err := g.Run(cctx, "cloud-init status --wait >/dev/null 2>&1; true")
-		timedOut := cctx.Err() != nil && ctx.Err() == nil
-		cancel()
-		switch {
-		case err == nil:
-			return nil
-		case g.dead() != nil:
-			return g.dead()
-		case ctx.Err() != nil:
-			return err
-		case timedOut:
-			return fault.New(fault.Image, "cloud-init-hung", "cloud-init did not finish within %s", g.Target.Machine.BootTimeout)
-		case attempt == 3:
-			return fault.New(fault.Unknown, fault.Stopped, "waiting for cloud-init on %s: %v", g.Target.ID(), err)
-		}
-		if err := g.reconnect(ctx); err != nil {
-			return err
-		}
-	}
-}
-
-// reconnect waits for SSH again (sshd restarted, or the guest rebooted)
-// until the boot timeout, the guest's death or the end of ctx. Not coming
-// back is judged like a first boot that never answered (timeoutFault).
-func (g *Guest) reconnect(ctx context.Context) error {
-	return g.untilUp(ctx, g.SSH.Reconnect)
 }

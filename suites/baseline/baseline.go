@@ -9,7 +9,6 @@ import (
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/pkgdb"
-	"github.com/imagegate/imagegate/harness/sshx"
 )
 
 var _ = framework.Register(framework.Suite{Name: "baseline", Specs: specs, UserData: userData, NetworkConfig: networkConfig})
@@ -37,8 +36,7 @@ func specs() {
 		})
 
 		It("refuses password authentication", func(ctx SpecContext) {
-			g := framework.G()
-			offered, err := sshx.OffersPassword(ctx, g.Machine.SSHAddr(), framework.GuestUser, g.ConsoleFingerprints)
+			offered, err := framework.G().OffersPassword(ctx)
 			framework.ErrorIf(err, "ask sshd which authentication methods it offers")
 			Expect(offered).To(BeFalse(), "sshd offers password authentication")
 		})
@@ -61,9 +59,7 @@ func specs() {
 		var installed []pkgdb.Package
 		BeforeEach(func(ctx SpecContext) {
 			var err error
-			mgr, err = pkgdb.Detect(ctx, framework.G())
-			framework.ErrorIf(err, "find the package manager")
-			installed, err = mgr.Installed(ctx)
+			mgr, installed, err = framework.G().Packages(ctx)
 			framework.ErrorIf(err, "list the installed packages")
 		})
 

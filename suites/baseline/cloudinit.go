@@ -11,7 +11,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/imagegate/imagegate/harness/framework"
-	"github.com/imagegate/imagegate/harness/vm"
 )
 
 // userData is what the baseline asks the seed to do, so the specs below
@@ -32,7 +31,7 @@ const networkConfig = `version: 2
 ethernets:
   nic0:
     match:
-      macaddress: "` + vm.GuestMAC + `"
+      macaddress: "` + framework.GuestMAC + `"
     dhcp4: true
     mtu: 1400
 `
@@ -139,8 +138,8 @@ func cloudInitSpecs() {
 				framework.CouldNotCheck("read the rendered network configuration:\n%s", res)
 			}
 			Expect(lines(res.Stdout)).NotTo(BeEmpty(), "no network configuration rendered by cloud-init carries the seed's mtu 1400")
-			dev := strings.TrimSpace(query(ctx, "grep -l -i '"+vm.GuestMAC+"' /sys/class/net/*/address | cut -d/ -f5"))
-			Expect(dev).NotTo(BeEmpty(), "no interface with the seed's MAC %s", vm.GuestMAC)
+			dev := strings.TrimSpace(query(ctx, "grep -l -i '"+framework.GuestMAC+"' /sys/class/net/*/address | cut -d/ -f5"))
+			Expect(dev).NotTo(BeEmpty(), "no interface with the seed's MAC %s", framework.GuestMAC)
 			Expect(strings.TrimSpace(ok(ctx, "cat /sys/class/net/"+dev+"/operstate"))).To(Equal("up"))
 		})
 	})

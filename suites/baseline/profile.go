@@ -9,7 +9,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/imagegate/imagegate/harness/arch"
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/pkgdb"
 )
@@ -102,10 +101,10 @@ func profileSpecs() {
 
 		It("boots with the profile's kernel command line", func(ctx SpecContext) {
 			g := framework.G()
-			a, err := arch.Lookup(g.Target.Image.Arch)
-			framework.ErrorIf(err, "look up the arch")
+			console, err := g.KernelConsole()
+			framework.ErrorIf(err, "look up the arch's kernel console")
 			args := strings.Fields(ok(ctx, "cat /proc/cmdline"))
-			for _, want := range g.Profile().Cmdline(a.Console) {
+			for _, want := range g.Profile().Cmdline(console) {
 				Expect(args).To(ContainElement(Or(Equal(want), HavePrefix(want+","))), "/proc/cmdline lacks %s", want)
 			}
 		})
@@ -147,9 +146,7 @@ func profileSpecs() {
 // packages detects the package manager and lists what is installed.
 func packages(ctx SpecContext) (string, []pkgdb.Package) {
 	GinkgoHelper()
-	mgr, err := pkgdb.Detect(ctx, framework.G())
-	framework.ErrorIf(err, "find the package manager")
-	installed, err := mgr.Installed(ctx)
+	mgr, installed, err := framework.G().Packages(ctx)
 	framework.ErrorIf(err, "list the installed packages")
 	if len(installed) == 0 { // no image has none: "none forbidden" would pass vacuously
 		framework.CouldNotCheck("%s lists no installed packages", mgr.Name())

@@ -1,4 +1,4 @@
-package framework
+package guest
 
 import (
 	"context"
@@ -272,7 +272,7 @@ func within(ctx, alive context.Context) (context.Context, context.CancelFunc) {
 	return c, func() { stop(); cancel(nil) }
 }
 
-// describe is a fault for people, with the console's last lines.
-func describe(f *fault.Fault, consolePath string) string {
+// Describe is a fault for people, with the console's last lines.
+func Describe(f *fault.Fault, consolePath string) string {
 	return fmt.Sprintf("%s [%s fault: %s]\n--- console tail\n%s", f.Error(), f.Party, f.Kind, console.TailFile(consolePath, 40))
 }

@@ -1,4 +1,4 @@
-package framework
+package guest
 
 import (
 	"encoding/json"

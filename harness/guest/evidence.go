@@ -1,4 +1,4 @@
-package framework
+package guest
 
 import (
 	"context"
@@ -52,7 +52,7 @@ func (g *Guest) CollectEvidence(ctx context.Context) error {
 			return fmt.Errorf("evidence not fully collected, the guest stopped answering (%v): missing %s", err, strings.Join(failed, ", "))
 		}
 	}
-	g.timing("total-until-evidence", time.Since(g.started))
+	g.Timing("total-until-evidence", time.Since(g.started))
 	if len(failed) > 0 {
 		return fmt.Errorf("evidence not fully collected: %s", strings.Join(failed, ", "))
 	}

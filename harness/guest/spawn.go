@@ -1,4 +1,4 @@
-package framework
+package guest
 
 import (
 	"context"
@@ -31,14 +31,14 @@ func Spawn(ctx context.Context, t run.Target, logf func(string, ...any)) (string
 		return cleanup.Join(errs...)
 	}
 	t.Options.Keep = false // destroy on failure; kept below only once it works
-	g, err := Boot(ctx, t, func(name string, f func(context.Context) error) { steps = append(steps, step{name, f}) }, logf)
+	g, err := Boot(ctx, t, Hooks{Undo: func(name string, f func(context.Context) error) { steps = append(steps, step{name, f}) }, Logf: logf})
 	if err == nil {
 		logf("waiting for cloud-init to finish")
-		err = g.settle(ctx)
+		err = g.Settle(ctx)
 	}
 	if err != nil {
 		return "", cleanup.Join(err, undo(false))
 	}
-	line := g.keepAccess()
+	line := g.KeepAccess()
 	return line, undo(true)
 }

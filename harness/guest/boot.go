@@ -1,4 +1,4 @@
-package framework
+package guest
 
 import (
 	"context"
@@ -19,11 +19,11 @@ import (
 	"github.com/imagegate/imagegate/harness/vm"
 )
 
-// GuestUser is the account the seed creates for the harness.
-const GuestUser = "imagegate"
+// User is the account the seed creates for the harness.
+const User = "imagegate"
 
 // Cleanup registers an undo step; steps run in reverse order. The Ginkgo
-// side passes DeferCleanup; tests pass their own.
+// bridge passes DeferCleanup; spawn and tests pass their own.
 type Cleanup func(name string, f func(context.Context) error)
 
 // Boot prepares and starts the target's guest and waits until it accepts
@@ -33,36 +33,40 @@ type Cleanup func(name string, f func(context.Context) error)
 // A failed boot returns a *fault.Fault saying who is at fault: anything
 // before the machine runs is the host's; after that the console and the
 // machine's state decide (see watcher). The target's fault.json records it.
-func Boot(ctx context.Context, t run.Target, undo Cleanup, logf func(string, ...any)) (*Guest, error) {
-	return boot(ctx, t, undo, logf, true)
+func Boot(ctx context.Context, t run.Target, h Hooks) (*Guest, error) {
+	return boot(ctx, t, h, true)
 }
 
-func boot(ctx context.Context, t run.Target, undo Cleanup, logf func(string, ...any), main bool) (*Guest, error) {
+func boot(ctx context.Context, t run.Target, h Hooks, main bool) (*Guest, error) {
+	h, err := h.check()
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range []string{t.Layout.Work, t.Layout.Out} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, hostFault(err)
+			return nil, HostFault(err)
 		}
 	}
-	key, err := sshx.NewKey(GuestUser + "@" + t.Machine.Name)
+	key, err := sshx.NewKey(User + "@" + t.Machine.Name)
 	if err != nil {
-		return nil, hostFault(err)
+		return nil, HostFault(err)
 	}
-	sp, seedPath, err := writeSeed(t, key, undo)
+	sp, seedPath, err := writeSeed(t, key, h.Undo)
 	if err != nil {
-		return nil, hostFault(err)
+		return nil, HostFault(err)
 	}
-	g, err := startMachine(ctx, t, seedPath, undo, logf, main)
+	g, err := startMachine(ctx, t, seedPath, h, main)
 	if err != nil {
-		return nil, hostFault(err)
+		return nil, HostFault(err)
 	}
 	g.Key, g.Seed = key, sp
-	return g, g.waitSSH(ctx, undo, logf)
+	return g, g.waitSSH(ctx)
 }
 
-// hostFault makes an error from setting a guest up (pinning, the seed,
+// HostFault makes an error from setting a guest up (pinning, the seed,
 // libvirt, the overlay, starting the domain) a host fault: the image has
 // not run yet, so it cannot be to blame.
-func hostFault(err error) error {
+func HostFault(err error) error {
 	if _, ok := fault.As(err); ok || err == nil {
 		return err
 	}
@@ -81,7 +85,7 @@ func hostFault(err error) error {
 // its user-data and meta-data (public key only) into the evidence.
 func writeSeed(t run.Target, key sshx.Key, undo Cleanup) (seed.Spec, string, error) {
 	sp := seed.Spec{InstanceID: t.InstanceID(), Hostname: t.Hostname(),
-		User:          seed.User{Name: GuestUser, AuthorizedKey: key.AuthorizedKey},
+		User:          seed.User{Name: User, AuthorizedKey: key.AuthorizedKey},
 		ExtraUserData: t.Options.UserData, NetworkConfig: []byte(t.Options.NetworkConfig)}
 	plan, err := sp.Plan()
 	if err != nil {
@@ -105,7 +109,8 @@ func writeSeed(t run.Target, key sshx.Key, undo Cleanup) (seed.Spec, string, err
 // startMachine connects to libvirt and starts the domain, registering its
 // destruction (or, with --keep / --keep-failed, what is kept) at once, and
 // starts watching it.
-func startMachine(ctx context.Context, t run.Target, seedPath string, undo Cleanup, logf func(string, ...any), main bool) (*Guest, error) {
+func startMachine(ctx context.Context, t run.Target, seedPath string, h Hooks, main bool) (*Guest, error) {
+	undo, logf := h.Undo, h.Logf
 	a, err := arch.Lookup(t.Image.Arch)
 	if err != nil {
 		return nil, err
@@ -121,17 +126,17 @@ func startMachine(ctx context.Context, t run.Target, seedPath string, undo Clean
 		WorkDir: t.Layout.Work, ConsoleLog: t.Layout.Console(), TBCacheMiB: 256}
 	logf("starting domain %s (%s)", t.Machine.Name, t.Machine.Accel)
 	if main {
-		events.Emit(event.PhaseOf(event.Booting, t.Machine.Name+" ("+t.Machine.Accel+")"))
+		h.Events.Emit(event.PhaseOf(event.Booting, t.Machine.Name+" ("+t.Machine.Accel+")"))
 	}
 	start := time.Now()
 	m, err := drv.Create(ctx, spec)
 	if err != nil {
 		return nil, err
 	}
-	g := &Guest{Target: t, Machine: m, started: start, main: main}
-	g.timing("domain-start", time.Since(start))
-	g.watch, g.alive = watch(m, func(f *fault.Fault) { g.recordFault(f, logf) })
-	undo("destroy machine", func(ctx context.Context) error { return g.destroy(ctx, logf) })
+	g := &Guest{Target: t, Machine: m, started: start, main: main, hooks: h}
+	g.Timing("domain-start", time.Since(start))
+	g.watch, g.alive = watch(m, g.RecordFault)
+	undo("destroy machine", g.destroy)
 	if dd, ok := m.(vm.DefinitionDumper); ok {
 		if x, err := dd.Definition(); err == nil {
 			os.WriteFile(t.Layout.Domain(), x, 0o644)
@@ -140,11 +145,11 @@ func startMachine(ctx context.Context, t run.Target, seedPath string, undo Clean
 	return g, nil
 }
 
-// recordFault notes the guest's death once: in the progress log and, for
-// the target's main guest, in its fault.json.
-func (g *Guest) recordFault(f *fault.Fault, logf func(string, ...any)) {
+// RecordFault notes the guest's death (or a boot that failed) once: in
+// the progress log and, for the target's main guest, in its fault.json.
+func (g *Guest) RecordFault(f *fault.Fault) {
 	g.faultOnce.Do(func() {
-		logf("guest %s: %s fault: %s", g.Target.Machine.Name, f.Party, f.Error())
+		g.hooks.Logf("guest %s: %s fault: %s", g.Target.Machine.Name, f.Party, f.Error())
 		if g.main {
 			fault.Write(g.Target.Layout.Out, f)
 		}
@@ -153,11 +158,11 @@ func (g *Guest) recordFault(f *fault.Fault, logf func(string, ...any)) {
 
 // destroy ends the guest: left running with --keep; with --keep-failed, a
 // failed guest's disk is moved into the evidence first.
-func (g *Guest) destroy(ctx context.Context, logf func(string, ...any)) error {
-	t, m := g.Target, g.Machine
+func (g *Guest) destroy(ctx context.Context) error {
+	t, m, logf := g.Target, g.Machine, g.hooks.Logf
 	g.watch.stop()
 	if t.Options.Keep {
-		logf("--keep: leaving %s running: %s", t.Machine.Name, g.keepAccess())
+		logf("--keep: leaving %s running: %s", t.Machine.Name, g.KeepAccess())
 		return nil
 	}
 	var errs []error
@@ -174,20 +179,18 @@ func (g *Guest) destroy(ctx context.Context, logf func(string, ...any)) error {
 // waitSSH waits until the guest accepts our key with a host key announced
 // on its console, within the target's boot timeout — or until the watcher
 // sees it die, which ends the wait at once with that fault.
-func (g *Guest) waitSSH(ctx context.Context, undo Cleanup, logf func(string, ...any)) error {
-	t, m := g.Target, g.Machine
+func (g *Guest) waitSSH(ctx context.Context) error {
+	t, m, logf := g.Target, g.Machine, g.hooks.Logf
 	logf("waiting for SSH on %s (timeout %s)", m.SSHAddr(), t.Machine.BootTimeout)
-	if g.main {
-		events.Emit(event.PhaseOf(event.SSHWait, m.SSHAddr()))
-	}
+	g.emit(event.SSHWait, m.SSHAddr())
 	c, err := g.dialSSH(ctx, logf)
 	if err != nil {
 		return err
 	}
 	g.SSH = c
 	g.BootToSSH = time.Since(g.started)
-	g.timing("boot-to-ssh", g.BootToSSH)
-	undo("close ssh", func(context.Context) error { return c.Close() })
+	g.Timing("boot-to-ssh", g.BootToSSH)
+	g.hooks.Undo("close ssh", func(context.Context) error { return c.Close() })
 	logf("SSH up after %s", g.BootToSSH.Round(time.Second))
 	return nil
 }
@@ -195,7 +198,7 @@ func (g *Guest) waitSSH(ctx context.Context, undo Cleanup, logf func(string, ...
 // dialSSH is the first wait for SSH.
 func (g *Guest) dialSSH(ctx context.Context, logf func(string, ...any)) (c *sshx.Client, err error) {
 	err = g.untilUp(ctx, func(ctx context.Context) error {
-		c, err = sshx.Wait(ctx, sshx.Config{Addr: g.Machine.SSHAddr(), User: GuestUser, Key: g.Key,
+		c, err = sshx.Wait(ctx, sshx.Config{Addr: g.Machine.SSHAddr(), User: User, Key: g.Key,
 			Fingerprints: g.ConsoleFingerprints, Log: logf})
 		return err
 	})
@@ -230,11 +233,14 @@ func (g *Guest) untilUp(ctx context.Context, connect func(context.Context) error
 // dead is the fault the guest died of, or nil while it lives.
 func (g *Guest) dead() *fault.Fault { return causeOf(g.alive) }
 
-// bootError is the message of a failed boot for its JUnit case: the fault,
+// Dead is the fault the guest died of, or nil while it lives.
+func (g *Guest) Dead() *fault.Fault { return g.dead() }
+
+// BootError is the message of a failed boot for its JUnit case: the fault,
 // who is at fault, and the console's last lines.
-func bootError(t run.Target, err error) string {
+func BootError(t run.Target, err error) string {
 	if f, ok := fault.As(err); ok {
-		return describe(f, t.Layout.Console())
+		return Describe(f, t.Layout.Console())
 	}
 	return fmt.Sprintf("%s: %v", t.ID(), err)
 }

@@ -1,12 +1,10 @@
-package framework
+package guest
 
 import (
 	"context"
 	"fmt"
 	"sync"
 	"time"
-
-	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
 	"github.com/imagegate/imagegate/harness/inspect"
 	"github.com/imagegate/imagegate/harness/profile"
@@ -29,57 +27,53 @@ func (g *Guest) Reboot(ctx context.Context) error {
 	if err := g.reconnect(ctx); err != nil {
 		return fmt.Errorf("%s did not come back after a reboot: %w", g.Target.ID(), err)
 	}
-	return g.settle(ctx)
+	return g.Settle(ctx)
 }
 
 // BootSibling boots a second guest from the same image with a fresh seed
 // (its own instance-id), for checks that compare two first boots. It is
-// destroyed after the suite, like the first.
-func (g *Guest) BootSibling(ctx context.Context) (*Guest, error) {
-	t := g.Target.Sibling()
-	cleanup := func(name string, f func(context.Context) error) {
-		DeferCleanup(func(ctx SpecContext) error { return f(ctx) }, NodeTimeout(3*time.Minute))
-	}
-	s, err := boot(ctx, t, cleanup, func(string, ...any) {}, false)
+// destroyed by undo's steps, like the first.
+func (g *Guest) BootSibling(ctx context.Context, undo Cleanup) (*Guest, error) {
+	s, err := boot(ctx, g.Target.Sibling(), Hooks{Undo: undo, Logf: func(string, ...any) {}}, false)
 	if err != nil {
 		return nil, err
 	}
-	return s, s.settle(ctx)
+	return s, s.Settle(ctx)
 }
 
-var (
-	pristineOnce sync.Once
-	pristine     *inspect.Image
-	pristineErr  error
-)
+// pristine is the candidate opened for reading, once per guest.
+type pristine struct {
+	once sync.Once
+	img  *inspect.Image
+	err  error
+}
 
 // Pristine is the candidate image as shipped, readable without booting it
-// (opened once per target on first use, closed by closePristine).
+// (opened on first use; ClosePristine removes what that made).
 func (g *Guest) Pristine(ctx context.Context) (*inspect.Image, error) {
-	pristineOnce.Do(func() {
-		pristine, pristineErr = inspect.Open(ctx, g.Target.Image.Boot().Image, g.Target.Image.Format, g.Target.Layout.Work)
+	g.pristine.once.Do(func() {
+		b := g.Target.Image.Boot()
+		g.pristine.img, g.pristine.err = inspect.Open(ctx, b.Image, g.Target.Image.Format, g.Target.Layout.Work)
 	})
-	return pristine, pristineErr
+	return g.pristine.img, g.pristine.err
 }
 
-// closePristine removes the raw copy Pristine made, if any.
-func closePristine(context.Context) error {
-	if pristine == nil {
+// ClosePristine removes the raw copy Pristine made, if any.
+func (g *Guest) ClosePristine(context.Context) error {
+	if g.pristine.img == nil {
 		return nil
 	}
-	return pristine.Close()
+	return g.pristine.img.Close()
 }
 
 // Profile is the profile of the image's family that the run holds it to:
 // built into imagegate, or the file the matrix or --profile names. Every
 // target has one; the plan refuses a family without one before anything
-// boots.
-func (g *Guest) Profile() *profile.Profile {
-	GinkgoHelper()
-	if g.Target.Options.Profile == "" {
-		CouldNotCheck("%s has no profile for family %s", g.Target.ID(), g.Target.Image.Family)
+// boots, so an error here means the target file is not what the plan wrote.
+func (g *Guest) Profile() (*profile.Profile, error) {
+	o := g.Target.Options
+	if o.Profile == "" {
+		return nil, fmt.Errorf("%s has no profile for family %s", g.Target.ID(), g.Target.Image.Family)
 	}
-	p, err := profile.Parse(g.Target.Options.ProfileSource, []byte(g.Target.Options.Profile))
-	ErrorIf(err, "read the profile")
-	return p
+	return profile.Parse(o.ProfileSource, []byte(o.Profile))
 }
