@@ -23,24 +23,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	var o runner.Options
 	var arches, images, suites string
 	var focus multiFlag
-	fs.StringVar(&o.Matrix, "matrix", "fixtures/matrix.yaml", "matrix `FILE` listing the images to test")
-	fs.StringVar(&arches, "arch", "", "comma-separated architectures to test (default: all in the matrix)")
-	fs.StringVar(&images, "image", "", "comma-separated image names to test (default: all in the matrix)")
+	targetFlags(fs, &o, &images, &arches)
 	fs.StringVar(&suites, "suite", "", "comma-separated suites to run (default: the image's, else all)")
 	fs.StringVar(&o.LabelFilter, "label-filter", "", "Ginkgo label filter `EXPR`, e.g. 'suite:baseline && !slow'")
 	fs.Var(&focus, "focus", "run only specs whose text matches `REGEX` (repeatable)")
 	fs.BoolVar(&o.Keep, "keep", false, "leave guests running and their disks in place (for debugging)")
 	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep the disk (overlay) of a target with a failed check in its report folder")
-	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for reports; each run writes DIR/<run-id>, DIR/latest points at it")
-	fs.StringVar(&o.WorkRoot, "work-dir", run.DefaultWorkRoot, "`DIR` for overlays and seeds (removed after the run)")
-	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
-	fs.StringVar(&o.ExpectSHA256, "expect-sha256", "", "refuse to run unless the image has this sha256 (reproducers pin it)")
 	fs.StringVar(&o.Shard, "shard", "", "run only part `i/n` of the matrix (deterministic), to share it between agents")
 	retries := fs.Int("retries", 1, "times to re-run a target that hit an infrastructure error (never a failed check)")
 	parallel := fs.String("parallel", "auto", "targets to run at once: `N` or auto (by CPUs and free memory)")
-	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto (KVM where it works, else TCG), kvm or tcg")
-	fs.StringVar(&o.Profile, "profile", "", "profile `FILE` for every image, instead of the matrix's profile: and the built-in one of its family")
-	fs.IntVar(&o.SSHPort, "ssh-port", 0, "forward the guest's SSH from this 127.0.0.1 `PORT` (one target only; default: a free port)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -57,12 +48,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if o.Self, err = os.Executable(); err != nil {
-		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
-		return runner.ExitError
-	}
-	o.KnownSuites = framework.SuiteNames()
-	plan, err := runner.NewPlan(ctx, o)
+	plan, err := newPlan(ctx, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
 		return runner.ExitError

@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/guest"
 	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/runner"
@@ -25,16 +24,7 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate spawn", flag.ContinueOnError)
 	var o runner.Options
 	var arch, image string
-	fs.StringVar(&o.Matrix, "matrix", "fixtures/matrix.yaml", "matrix `FILE` listing the images")
-	fs.StringVar(&image, "image", "", "image `NAME` from the matrix (required)")
-	fs.StringVar(&arch, "arch", "", "architecture (required when the image has several)")
-	fs.StringVar(&o.ExpectSHA256, "expect-sha256", "", "refuse to boot unless the image has this sha256 (as a reproducer pins it)")
-	fs.StringVar(&o.WorkRoot, "work-dir", run.DefaultWorkRoot, "`DIR` for the overlay, seed and key")
-	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for the console log")
-	fs.StringVar(&o.LibvirtURI, "libvirt-uri", "qemu:///system", "libvirt connection `URI`")
-	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto, kvm or tcg")
-	fs.StringVar(&o.Profile, "profile", "", "profile `FILE`, instead of the matrix's profile: and the built-in one of its family")
-	fs.IntVar(&o.SSHPort, "ssh-port", 0, "forward the guest's SSH from this 127.0.0.1 `PORT` (default: a free port)")
+	targetFlags(fs, &o, &image, &arch) // spawn needs one: --image, and --arch when the image has several
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -42,16 +32,10 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "imagegate spawn: --image NAME is required (see imagegate spawn -h)")
 		return runner.ExitError
 	}
-	o.Images, o.Arches, o.Keep = []string{image}, split(arch), true
-	var err error
-	if o.Self, err = os.Executable(); err != nil {
-		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
-		return runner.ExitError
-	}
+	o.Images, o.Arches, o.Keep = split(image), split(arch), true
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o.KnownSuites = framework.SuiteNames()
-	plan, err := runner.NewPlan(ctx, o)
+	plan, err := newPlan(ctx, o)
 	if err == nil && len(plan.Targets) != 1 {
 		err = fmt.Errorf("--image %s matches %d targets: pick one with --arch", image, len(plan.Targets))
 	}

@@ -193,21 +193,10 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 		},
 		Cmdline: qemuExtra{Args: append(netArgs(s, m), cpuArgs(s, m)...)},
 	}
-	if m.ACPI {
-		d.Features.ACPI = &struct{}{}
-	}
 	if d.Type == "" {
 		return nil, fmt.Errorf("vm spec %s: unknown accelerator %q", s.Name, s.Accel)
 	}
-	if s.Accel == arch.TCG && s.TBCacheMiB > 0 {
-		d.Features.TCG = &tcg{TBCache: sizedInt{Unit: "MiB", Value: s.TBCacheMiB}}
-	}
-	switch {
-	case s.Accel == arch.KVM:
-		d.CPU = &cpu{Mode: "host-passthrough"}
-	case m.TCGCPUMode != "":
-		d.CPU = &cpu{Mode: m.TCGCPUMode}
-	}
+	setCPU(&d, s, m)
 	if a.Firmware == arch.UEFI && s.Kernel == "" {
 		if fwCode == "" || fwVars == "" {
 			return nil, fmt.Errorf("vm spec %s: %s needs UEFI firmware paths", s.Name, a.Name)
@@ -220,6 +209,24 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 		return nil, fmt.Errorf("render domain %s: %w", s.Name, err)
 	}
 	return append(out, '\n'), nil
+}
+
+// setCPU sets the machine's features and CPU model for its accelerator:
+// ACPI where the machine has it, the TCG translation cache cap, the host's
+// CPU under KVM and the arch's chosen model under TCG.
+func setCPU(d *domain, s vm.Spec, m machine) {
+	if m.ACPI {
+		d.Features.ACPI = &struct{}{}
+	}
+	if s.Accel == arch.TCG && s.TBCacheMiB > 0 {
+		d.Features.TCG = &tcg{TBCache: sizedInt{Unit: "MiB", Value: s.TBCacheMiB}}
+	}
+	switch {
+	case s.Accel == arch.KVM:
+		d.CPU = &cpu{Mode: "host-passthrough"}
+	case m.TCGCPUMode != "":
+		d.CPU = &cpu{Mode: m.TCGCPUMode}
+	}
 }
 
 // netArgs is the guest's only network: user-mode, restricted (no route to

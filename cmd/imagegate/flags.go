@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/imagegate/imagegate/harness/framework"
+	"github.com/imagegate/imagegate/harness/run"
+	"github.com/imagegate/imagegate/harness/runner"
+	"github.com/imagegate/imagegate/harness/vm"
+)
+
+// targetFlags are the flags of every subcommand that boots guests (run,
+// spawn), with one name and one meaning each. images and arches are
+// comma-separated lists.
+func targetFlags(fs *flag.FlagSet, o *runner.Options, images, arches *string) {
+	fs.StringVar(&o.Matrix, "matrix", "fixtures/matrix.yaml", "matrix `FILE` listing the images to test")
+	fs.StringVar(arches, "arch", "", "comma-separated architectures to test (default: all in the matrix)")
+	fs.StringVar(images, "image", "", "comma-separated image names to test (default: all in the matrix)")
+	fs.StringVar(&o.ExpectSHA256, "expect-sha256", "", "refuse to run unless the image has this sha256 (reproducers pin it)")
+	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for reports; each run writes DIR/<run-id>, DIR/latest points at it")
+	fs.StringVar(&o.WorkRoot, "work-dir", run.DefaultWorkRoot, "`DIR` for overlays, seeds and kept guests' keys (removed after the run)")
+	fs.StringVar(&o.LibvirtURI, "libvirt-uri", vm.DefaultURI, "libvirt connection `URI`")
+	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto (KVM where it works, else TCG), kvm or tcg")
+	fs.StringVar(&o.Profile, "profile", "", "profile `FILE` for every image, instead of the matrix's profile: and the built-in one of its family")
+	fs.IntVar(&o.SSHPort, "ssh-port", 0, "forward the guest's SSH from this 127.0.0.1 `PORT` (one target only; default: a free port)")
+}
+
+// newPlan checks the run's inputs against this binary (its path, its
+// suites) and the host.
+func newPlan(ctx context.Context, o runner.Options) (*runner.Plan, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("cannot find own executable: %v", err)
+	}
+	o.Self, o.KnownSuites = self, framework.SuiteNames()
+	return runner.NewPlan(ctx, o)
+}
