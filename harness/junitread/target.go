@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/report"
 )
 
 var sha256RE = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -80,8 +81,8 @@ func (t *Target) checkKeys() ([]string, error) {
 // against the testsuite's name.
 func (t *Target) identify(name string) error {
 	vals := map[string]string{}
-	for _, key := range []string{"image", "arch", "image.sha256", "image.path", "run-id", "merged.runs",
-		catalogue.PropDigest, catalogue.PropRerun, catalogue.PropSelection} {
+	for _, key := range []string{report.PropImage, report.PropArch, report.PropImageSHA256, report.PropImagePath, report.PropRunID, report.PropMergedRuns,
+		report.PropCatalogue, report.PropRerun, report.PropSelection} {
 		for _, p := range t.Properties {
 			if p.Name != key {
 				continue
@@ -92,9 +93,9 @@ func (t *Target) identify(name string) error {
 			vals[key] = p.Value
 		}
 	}
-	t.Image, t.Arch, t.SHA256 = vals["image"], vals["arch"], vals["image.sha256"]
-	t.ImagePath, t.RunID = vals["image.path"], vals["run-id"]
-	t.Catalogue, t.Rerun, t.Selection = vals[catalogue.PropDigest], vals[catalogue.PropRerun], vals[catalogue.PropSelection]
+	t.Image, t.Arch, t.SHA256 = vals[report.PropImage], vals[report.PropArch], vals[report.PropImageSHA256]
+	t.ImagePath, t.RunID = vals[report.PropImagePath], vals[report.PropRunID]
+	t.Catalogue, t.Rerun, t.Selection = vals[report.PropCatalogue], vals[report.PropRerun], vals[report.PropSelection]
 	switch {
 	case t.Image == "" || t.Arch == "":
 		return errors.New("missing the image or arch property")
@@ -103,7 +104,7 @@ func (t *Target) identify(name string) error {
 	case name != t.ID():
 		return fmt.Errorf("named %q but its properties say %s", name, t.ID())
 	}
-	t.Runs = splitList(vals["merged.runs"])
+	t.Runs = splitList(vals[report.PropMergedRuns])
 	if len(t.Runs) == 0 && t.RunID != "" {
 		t.Runs = []string{t.RunID}
 	}

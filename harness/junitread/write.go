@@ -11,7 +11,6 @@ import (
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
-	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/report"
 )
 
@@ -25,18 +24,18 @@ func JUnit(targets []Target) junit.Testsuites {
 		ts := junit.Testsuite{Name: t.ID(), ID: i, Timestamp: t.Timestamp}
 		for _, p := range t.Properties {
 			switch p.Name {
-			case "merged.runs", catalogue.PropDigest, catalogue.PropSpecs:
+			case report.PropMergedRuns, report.PropCatalogue, report.PropSpecs:
 			default:
 				ts.AddProperty(p.Name, p.Value)
 			}
 		}
 		if t.Catalogue != "" {
 			keys, _ := t.checkKeys()
-			ts.AddProperty(catalogue.PropDigest, t.Catalogue)
-			ts.AddProperty(catalogue.PropSpecs, strconv.Itoa(len(keys)))
+			ts.AddProperty(report.PropCatalogue, t.Catalogue)
+			ts.AddProperty(report.PropSpecs, strconv.Itoa(len(keys)))
 		}
 		if len(t.Runs) > 1 {
-			ts.AddProperty("merged.runs", strings.Join(t.Runs, ","))
+			ts.AddProperty(report.PropMergedRuns, strings.Join(t.Runs, ","))
 		}
 		var secs float64
 		for _, c := range t.Cases {

@@ -23,14 +23,14 @@ import (
 func (p *Plan) reportTarget(i int, r Result) report.Target {
 	t := p.Targets[i]
 	specs := p.Catalogues[i]
-	props := [][2]string{{"image", t.Image.Name}, {"arch", t.Image.Arch}, {"accel", t.Machine.Accel},
-		{"image.sha256", t.Image.SHA256}, {"image.path", t.Image.Path}, {"run-id", t.RunID},
-		{catalogue.PropVersion, buildinfo.Version()},
-		{catalogue.PropDigest, catalogue.Digest(specs)}, {catalogue.PropSpecs, fmt.Sprint(len(specs))},
-		{catalogue.PropSelection, t.Options.Selection.Text}, {catalogue.PropRerun, p.rerun(t)},
-		{"profile", t.Options.ProfileSource}, {"profile.sha256", digest.Bytes([]byte(t.Options.Profile))}}
+	props := [][2]string{{report.PropImage, t.Image.Name}, {report.PropArch, t.Image.Arch}, {report.PropAccel, t.Machine.Accel},
+		{report.PropImageSHA256, t.Image.SHA256}, {report.PropImagePath, t.Image.Path}, {report.PropRunID, t.RunID},
+		{report.PropVersion, buildinfo.Version()},
+		{report.PropCatalogue, catalogue.Digest(specs)}, {report.PropSpecs, fmt.Sprint(len(specs))},
+		{report.PropSelection, t.Options.Selection.Text}, {report.PropRerun, p.rerun(t)},
+		{report.PropProfile, t.Options.ProfileSource}, {report.PropProfileSHA256, digest.Bytes([]byte(t.Options.Profile))}}
 	if len(r.Retried) > 0 {
-		props = append(props, [2]string{"retried", fmt.Sprintf("%d: %s", len(r.Retried), strings.Join(r.Retried, " | "))})
+		props = append(props, [2]string{report.PropRetried, fmt.Sprintf("%d: %s", len(r.Retried), strings.Join(r.Retried, " | "))})
 	}
 	rt := report.Target{ID: t.ID(), Properties: props, Catalogue: specs, Selection: t.Options.Selection.Text,
 		Console: t.Layout.Console(), Started: r.Started, Duration: r.Duration,

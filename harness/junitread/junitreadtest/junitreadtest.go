@@ -81,8 +81,8 @@ func Doc(targets ...Target) junit.Testsuites {
 		if !tg.Started.IsZero() {
 			ts.SetTimestamp(tg.Started)
 		}
-		for _, p := range [][2]string{{"image", tg.Image}, {"arch", tg.Arch}, {"accel", "tcg"},
-			{"image.sha256", tg.SHA256}, {"image.path", tg.Path}, {"run-id", tg.RunID}} {
+		for _, p := range [][2]string{{report.PropImage, tg.Image}, {report.PropArch, tg.Arch}, {report.PropAccel, "tcg"},
+			{report.PropImageSHA256, tg.SHA256}, {report.PropImagePath, tg.Path}, {report.PropRunID, tg.RunID}} {
 			ts.AddProperty(p[0], p[1])
 		}
 		if !tg.NoCatalogue {

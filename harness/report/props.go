@@ -1,0 +1,27 @@
+package report
+
+import "github.com/imagegate/imagegate/harness/catalogue"
+
+// JUnit property names of a target's testsuite. The runner writes them,
+// junitread reads them back and the gate judges by them: all three use
+// these names, never the strings. A new field is added here (see
+// docs/architecture.md, "Add a report field").
+const (
+	PropImage         = "image"
+	PropArch          = "arch"
+	PropAccel         = "accel" // kvm or tcg
+	PropImageSHA256   = "image.sha256"
+	PropImagePath     = "image.path" // the candidate as the matrix names it
+	PropRunID         = "run-id"
+	PropProfile       = "profile"        // where the profile came from
+	PropProfileSHA256 = "profile.sha256" // the profile's bytes
+	PropRetried       = "retried"        // earlier attempts that were not judged, and why
+	PropMergedRuns    = "merged.runs"    // the runs a merged report came from
+
+	// The catalogue's, named by the catalogue package.
+	PropCatalogue = catalogue.PropDigest
+	PropSpecs     = catalogue.PropSpecs
+	PropSelection = catalogue.PropSelection
+	PropVersion   = catalogue.PropVersion
+	PropRerun     = catalogue.PropRerun
+)
