@@ -48,16 +48,36 @@ const ConsoleTailLines = 60
 // the image as a whole (its process crashed, was stopped, or never started).
 const RunCase = "run"
 
+// Built is a target's report, built once from its inputs: the verdict,
+// target.json and every rewrite of the run's junit.xml reuse it, so
+// rewriting the run's report after each target costs no rebuilding.
+type Built struct {
+	Target Target
+	Suite  junit.Testsuite
+}
+
+// BuildTarget builds t's <testsuite>.
+func BuildTarget(t Target) Built { return Built{Target: t, Suite: Suite(t)} }
+
 // Build makes the JUnit document for the targets, in their order.
 func Build(targets []Target) junit.Testsuites {
+	built := make([]Built, len(targets))
+	for i, t := range targets {
+		built[i] = BuildTarget(t)
+	}
+	return Assemble(built)
+}
+
+// Assemble makes the JUnit document of targets built before, in order.
+func Assemble(built []Built) junit.Testsuites {
 	var doc junit.Testsuites
 	doc.Name = "imagegate"
 	var total time.Duration
-	for i, t := range targets {
-		ts := Suite(t)
+	for i, b := range built {
+		ts := b.Suite
 		ts.ID = i
 		doc.AddSuite(ts)
-		total += t.Duration
+		total += b.Target.Duration
 	}
 	// The Jenkins xUnit schema has no skipped/disabled on <testsuites>.
 	doc.Skipped, doc.Disabled = 0, 0

@@ -134,7 +134,7 @@ func TestVerdict(t *testing.T) {
 	if v, why := Verdict(Suite(ft)); v != "passed" {
 		t.Errorf("all selected checks ran and passed: %s (%s)", v, why)
 	}
-	b, err := Record(ft)
+	b, err := Record(BuildTarget(ft))
 	if err != nil || !strings.Contains(string(b), `"verdict": "passed"`) || !strings.Contains(string(b), `"fate": "not-selected"`) || !strings.Contains(string(b), `"slow"`) {
 		t.Errorf("record: %v\n%s", err, b)
 	}

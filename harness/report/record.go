@@ -28,9 +28,9 @@ type recordCase struct {
 	Message string   `json:"message,omitempty"`
 }
 
-// Record is t's target.json.
-func Record(t Target) ([]byte, error) {
-	ts := Suite(t)
+// Record is a target's target.json.
+func Record(built Built) ([]byte, error) {
+	t, ts := built.Target, built.Suite
 	rec := record{Target: t.ID, Properties: map[string]string{}, Fault: t.Fault, Steps: []recordCase{}, Checks: []recordCase{}}
 	rec.Verdict, rec.Why = Verdict(ts)
 	if ts.Properties != nil {

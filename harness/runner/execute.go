@@ -71,7 +71,7 @@ type Executor struct {
 
 	mu      sync.Mutex
 	results []Result
-	reports []report.Target // what each target's report is built from
+	reports []report.Built // each target's report as built so far
 	board   *board
 }
 
@@ -93,10 +93,10 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	e.board = newBoard(e.Out, ids)
 	defer e.board.Close()
 	e.results = make([]Result, len(p.Targets))
-	e.reports = make([]report.Target, len(p.Targets))
+	e.reports = make([]report.Built, len(p.Targets))
 	for i, t := range p.Targets {
 		e.results[i] = Result{Target: t, Verdict: Error, Why: "not started (the run was stopped first)"}
-		e.reports[i] = p.reportTarget(i, e.results[i])
+		e.reports[i] = report.BuildTarget(p.reportTarget(i, e.results[i]))
 	}
 	if err := e.writeReports(p); err != nil {
 		return sum, err
@@ -152,7 +152,7 @@ func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
 
 // runOnce runs one target in a child process and judges how it ended from
 // the report built from its results.
-func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string) (Result, report.Target) {
+func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string) (Result, report.Built) {
 	t := p.Targets[i]
 	r := Result{Target: t, Started: time.Now(), Retried: retried}
 	in, logFile, err := prepareTarget(t)
@@ -205,7 +205,7 @@ func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string
 
 // judge reads what the child left (results, fault) and decides the
 // target's verdict from the report built of it.
-func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, report.Target) {
+func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, report.Built) {
 	t := p.Targets[i]
 	r.Duration = time.Since(r.Started)
 	rt := p.reportTarget(i, r)
@@ -213,20 +213,25 @@ func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, repo
 	if rt.Results, rt.Fault, r.Why = loadRun(t.Layout); r.Why != "" && rt.Error == "" {
 		rt.Error = r.Why
 	}
-	r.Verdict, r.Why = report.Verdict(report.Suite(rt))
+	built := report.BuildTarget(rt)
+	r.Verdict, r.Why = report.Verdict(built.Suite)
 	label := map[string]string{Passed: "passed", Failed: "FAILED", Error: "ERROR (not judged)"}[r.Verdict]
 	e.board.Finish(t.ID(), label)
 	e.board.Line(t.ID(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), textx.Clip(textx.FirstLine(r.Why), 200)))
-	return r, rt
+	return r, built
 }
 
 // writeReports rewrites junit.xml and index.html from what is known now;
 // called after every target so a crash leaves valid XML.
 func (e *Executor) writeReports(p *Plan) error {
 	e.mu.Lock()
-	targets := append([]report.Target(nil), e.reports...)
+	built := append([]report.Built(nil), e.reports...)
 	e.mu.Unlock()
-	doc := report.Build(targets)
+	doc := report.Assemble(built)
+	targets := make([]report.Target, len(built))
+	for i, b := range built {
+		targets[i] = b.Target
+	}
 	if err := report.WriteFile(p.Layout.JUnit(), doc); err != nil {
 		return err
 	}

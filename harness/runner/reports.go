@@ -70,8 +70,8 @@ func evidenceFiles(dir string) []string {
 
 // writeRecord writes the target's target.json: its catalogue with each
 // check's fate, as the JUnit report has it, for tools that read JSON.
-func writeRecord(t run.Target, rt report.Target) {
-	b, err := report.Record(rt)
+func writeRecord(t run.Target, built report.Built) {
+	b, err := report.Record(built)
 	if err == nil {
 		err = atomicfile.Write(t.Layout.Record(), b, 0o644)
 	}
