@@ -197,12 +197,17 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 		}
 	}
 	target := filepath.Join(dir, "debian-12", "x86_64")
-	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "cloud-init-logs.tar.gz", "journal.txt", "user-data", "meta-data",
-		"domain.xml", "timings.json", "results.json", "target.json", "../../index.html"} {
+	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "cloud-init-status.txt", "cloud-init-result.json", "journal.txt",
+		"user-data", "meta-data", "domain.xml", "timings.json", "events.jsonl", "results.json", "target.json", "../../index.html"} {
 		st, err := os.Stat(filepath.Join(target, f))
 		if err != nil || st.Size() == 0 {
 			t.Errorf("evidence %s missing or empty: %v", f, err)
 		}
+	}
+	// A passing target's evidence is the quick stream; cloud-init's own
+	// bundle is for failed targets only.
+	if _, err := os.Stat(filepath.Join(target, "cloud-init-logs.tar.gz")); err == nil {
+		t.Error("a passing target fetched cloud-init's bundle")
 	}
 	con, _ := os.ReadFile(filepath.Join(target, "console.log"))
 	if !bytes.Contains(con, []byte("BEGIN SSH HOST KEY FINGERPRINTS")) {

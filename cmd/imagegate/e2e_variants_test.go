@@ -74,6 +74,11 @@ func TestE2EVariantsFailExactlyTheirRule(t *testing.T) {
 		if strings.Join(failed, "|") != strings.Join(want, "|") {
 			t.Errorf("%s failed %q, want exactly %q", s.Name, failed, want)
 		}
+		// A failed target's evidence carries cloud-init's own bundle.
+		bundle := filepath.Join(reports, "latest", filepath.FromSlash(s.Name), "cloud-init-logs.tar.gz")
+		if st, err := os.Stat(bundle); len(want) > 0 && (err != nil || st.Size() == 0) {
+			t.Errorf("%s failed without cloud-init's bundle in its evidence: %v", s.Name, err)
+		}
 	}
 	for name := range variantFailures {
 		if !seen[name] {

@@ -53,7 +53,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
 		return runner.ExitError
 	}
-	sum, err := (&runner.Executor{Self: o.Self, Out: stdout, Retries: *retries}).Execute(ctx, plan)
+	sum, err := (&runner.Executor{Self: plan.Opts.Self, Out: stdout, Retries: *retries}).Execute(ctx, plan)
 	printSummary(stdout, sum)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)

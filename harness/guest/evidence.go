@@ -2,59 +2,106 @@ package guest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
 )
 
-// evidence is what is fetched from the guest before it is destroyed.
-var evidence = []struct{ file, cmd string }{
+// item is one piece of guest evidence: the file it is saved as, and the
+// command (run as root) that prints it.
+type item struct{ file, cmd string }
+
+// evidence is what is fetched from every guest before it is destroyed.
+var evidence = []item{
 	{"cloud-init.log", "cat /var/log/cloud-init.log"},
 	{"cloud-init-output.log", "cat /var/log/cloud-init-output.log"},
 	{"cloud-init-status.txt", "cloud-init status --long"},
 	{"cloud-init-result.json", "cat /run/cloud-init/result.json"},
 	{"journal.txt", "journalctl -b --no-pager -o short-monotonic"},
-	// cloud-init's own bundle, without user-data (it may hold secrets).
-	{"cloud-init-logs.tar.gz", "cloud-init collect-logs -t /run/imagegate-ci-logs.tgz >/dev/null 2>&1 && cat /run/imagegate-ci-logs.tgz && rm -f /run/imagegate-ci-logs.tgz"},
 }
 
-// evidenceTimeout bounds one item; a guest that stopped answering costs
-// this once, not once per item.
-const evidenceTimeout = 30 * time.Second
+// bundle is cloud-init's own bundle, without user-data (it may hold
+// secrets): slow to make, so it is fetched only when a check failed.
+var bundle = item{"cloud-init-logs.tar.gz",
+	"cloud-init collect-logs -t /run/imagegate-ci-logs.tgz >/dev/null 2>&1 && cat /run/imagegate-ci-logs.tgz && rm -f /run/imagegate-ci-logs.tgz"}
 
-// CollectEvidence saves guest logs into the target's report folder. It goes
-// on past an item that failed in the guest (the file says why), and stops
-// at the first item the guest did not answer: the rest would not be
-// answered either. Any gap is an error, so the report says the evidence is
-// incomplete; the checks' own results stand.
+// evidenceTimeout bounds the stream, or one item when fetched alone; a
+// guest that stopped answering costs this once, not once per item.
+const evidenceTimeout = 60 * time.Second
+
+// CollectEvidence saves guest logs into the target's report folder: every
+// item in one stream (one command, one tar), and cloud-init's bundle too
+// when a check failed. An item that failed in the guest is saved with why;
+// a guest that stops answering ends the collection. Any gap is an error,
+// so the report says the evidence is incomplete; the checks' own results
+// stand.
 func (g *Guest) CollectEvidence(ctx context.Context) error {
 	if g.SSH == nil {
 		return nil
 	}
+	items := evidence
+	if g.failed {
+		items = append(append([]item(nil), evidence...), bundle)
+	}
+	got, err := g.streamEvidence(ctx, items)
+	if errors.Is(err, errNoStream) { // e.g. a guest without tar: one command per item
+		g.hooks.Logf("evidence: %v; fetching it item by item", err)
+		got, err = g.evidenceOneByOne(ctx, items)
+	}
 	var failed []string
-	for i, e := range evidence {
-		cctx, cancel := context.WithTimeout(ctx, evidenceTimeout)
-		res, err := g.Run(cctx, Sudo(e.cmd))
-		cancel()
-		body := res.Stdout
-		if err != nil || !res.OK() {
-			failed = append(failed, e.file)
-			body += fmt.Sprintf("\n(imagegate: %q failed: %v %s)\n", e.cmd, err, res.Stderr)
+	for _, it := range items {
+		r, ok := got[it.file]
+		if !ok {
+			continue
 		}
-		if werr := os.WriteFile(g.Target.Layout.Evidence(e.file), []byte(body), 0o644); werr != nil {
+		if werr := os.WriteFile(g.Target.Layout.Evidence(it.file), []byte(r.body), 0o644); werr != nil {
 			return werr
 		}
-		if err != nil { // no answer: the guest is gone or hung
-			for _, rest := range evidence[i+1:] {
-				failed = append(failed, rest.file+" (not tried)")
-			}
-			return fmt.Errorf("evidence not fully collected, the guest stopped answering (%v): missing %s", err, strings.Join(failed, ", "))
+		if r.failed {
+			failed = append(failed, it.file)
 		}
+	}
+	if err != nil { // no answer: the guest is gone or hung
+		for _, it := range items {
+			if _, ok := got[it.file]; !ok {
+				failed = append(failed, it.file+" (not fetched)")
+			}
+		}
+		return fmt.Errorf("evidence not fully collected, the guest stopped answering (%v): missing %s", err, strings.Join(failed, ", "))
 	}
 	g.Timing("total-until-evidence", time.Since(g.started))
 	if len(failed) > 0 {
 		return fmt.Errorf("evidence not fully collected: %s", strings.Join(failed, ", "))
 	}
 	return nil
+}
+
+// fetched is one item as saved: its bytes, and whether its command failed
+// (the body then ends with why).
+type fetched struct {
+	body   string
+	failed bool
+}
+
+// evidenceOneByOne fetches each item with its own command, stopping at the
+// first the guest does not answer.
+func (g *Guest) evidenceOneByOne(ctx context.Context, items []item) (map[string]fetched, error) {
+	got := map[string]fetched{}
+	for _, it := range items {
+		cctx, cancel := context.WithTimeout(ctx, evidenceTimeout)
+		res, err := g.Run(cctx, Sudo(it.cmd))
+		cancel()
+		f := fetched{body: res.Stdout}
+		if err != nil || !res.OK() {
+			f.failed = true
+			f.body += fmt.Sprintf("\n(imagegate: %q failed: %v %s)\n", it.cmd, err, res.Stderr)
+		}
+		got[it.file] = f
+		if err != nil {
+			return got, err
+		}
+	}
+	return got, nil
 }

@@ -82,6 +82,9 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	if e.Grace == 0 {
 		e.Grace = 4 * time.Minute
 	}
+	if e.Self == "" {
+		e.Self = p.Opts.Self // the binary that took the catalogues runs the targets
+	}
 	sum := Summary{RunDir: p.Layout.Reports}
 	if err := p.prepareDirs(); err != nil {
 		return sum, err
