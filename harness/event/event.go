@@ -27,12 +27,13 @@ const (
 
 // Phases of a target, in order.
 const (
-	Pinning  = "pinning"
-	Booting  = "booting"
-	SSHWait  = "waiting-for-ssh"
-	Settling = "waiting-for-cloud-init"
-	Checking = "checking"
-	Evidence = "collecting-evidence"
+	Pinning   = "pinning"
+	Booting   = "booting"
+	SSHWait   = "waiting-for-ssh"
+	Settling  = "waiting-for-cloud-init"
+	Checking  = "checking"
+	Rebooting = "rebooting"
+	Evidence  = "collecting-evidence"
 )
 
 // Event is one line of the stream.

@@ -39,7 +39,7 @@ func TakeCatalogue(t run.Target, w io.Writer) error {
 				Selected: sr.State.Is(types.SpecStatePassed)})
 		}
 	})
-	declareSuites(suites)
+	declareSuites(suites, func(string, ...any) {})
 	sc, rc := GinkgoConfiguration()
 	sc.LabelFilter, sc.FocusStrings, sc.DryRun = filter, t.Options.Selection.Focus, true
 	rc.NoColor, rc.Succinct = true, true

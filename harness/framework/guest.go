@@ -3,16 +3,23 @@ package framework
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive
 
 	"github.com/imagegate/imagegate/harness/guest"
 	"github.com/imagegate/imagegate/harness/profile"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // GuestUser is the account the seed creates for the harness.
 const GuestUser = guest.User
+
+// SiblingLabel marks a check that calls BootSibling, so the plan knows to
+// make room for a second instance (and boots it beside the first when the
+// host has a core for it).
+const SiblingLabel = run.SiblingLabel
 
 // GuestMAC is the MAC address of every guest's one NIC, so a suite's
 // network-config can match it.
@@ -55,10 +62,19 @@ func (g *Guest) Profile() *profile.Profile {
 	return p
 }
 
-// BootSibling boots a second guest from the same image with a fresh seed
-// (its own instance-id), for checks that compare two first boots. It is
-// destroyed after the suite, like the first.
+// BootSibling is a second guest from the same image with a fresh seed
+// (its own instance-id), for checks that compare two first boots: the one
+// booted beside the first guest when the plan had room for it, else one
+// booted now. It is destroyed after the suite, like the first. The check
+// must be labelled sibling, so the plan knows to make room.
 func (g *Guest) BootSibling(ctx context.Context) (*Guest, error) {
+	GinkgoHelper()
+	if !slices.Contains(CurrentSpecReport().Labels(), run.SiblingLabel) {
+		CouldNotCheck("a check that boots a second instance must be labelled %q, so the plan can make room for it", run.SiblingLabel)
+	}
+	if early != nil {
+		return early.wait(ctx)
+	}
 	s, err := g.Guest.BootSibling(ctx, deferCleanup)
 	if s == nil {
 		return nil, err
@@ -69,10 +85,16 @@ func (g *Guest) BootSibling(ctx context.Context) (*Guest, error) {
 // deferCleanup is guest.Cleanup as Ginkgo cleanup nodes: run in reverse
 // order after the specs, on failure and on interrupt alike.
 func deferCleanup(name string, f func(context.Context) error) {
-	DeferCleanup(func(ctx SpecContext) error {
+	step := undoStep(name, f)
+	DeferCleanup(func(ctx SpecContext) error { return step(ctx) }, NodeTimeout(3*time.Minute))
+}
+
+// undoStep is a named undo step whose error says which step it was.
+func undoStep(name string, f func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error {
 		if err := f(ctx); err != nil {
 			return fmt.Errorf("cleanup %q: %w", name, err)
 		}
 		return nil
-	}, NodeTimeout(3*time.Minute))
+	}
 }

@@ -30,6 +30,9 @@ func declareBoot(t run.Target, logf func(string, ...any)) {
 			bootFailed(ctx, t, guest.HostFault(err))
 		}
 		logf("pinned %s (sha256 %.12s) in %s", t.Image.Path, t.Image.SHA256, time.Since(pinStart).Round(100*time.Millisecond))
+		if t.Options.Sibling == run.SiblingEarly {
+			startSibling(t, logf)
+		}
 		g, err := guest.Boot(ctx, t, guest.Hooks{Undo: deferCleanup, Logf: logf, Events: events})
 		if g != nil {
 			current = &Guest{g}

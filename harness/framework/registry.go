@@ -15,6 +15,11 @@ type Suite struct {
 	Name   string
 	Labels []string
 	Specs  func()
+	// AfterReboot, when set, declares (as Specs does) the suite's checks
+	// that need the guest rebooted. They run after every suite's Specs,
+	// after one reboot shared by all suites; BeforeReboot, called inside
+	// it, records what the checks compare against.
+	AfterReboot func()
 	// Families and Arches limit the suite to some targets (empty: all).
 	Families, Arches []string
 	// UserData is cloud-config (a YAML mapping, without the #cloud-config

@@ -14,10 +14,18 @@ import (
 	"github.com/imagegate/imagegate/harness/run"
 )
 
-// specName is a spec's suite (its outermost container, the suite's
-// Describe) and its name below it, as the catalogue and the report use.
+// specName is a spec's suite (the suite's Describe, below the tree's root
+// and the reboot phase) and its name below it, as the catalogue and the
+// report use: a check's name does not say whether it ran in the reboot
+// phase.
 func specName(sr types.SpecReport) (suite, name string) {
 	texts := sr.ContainerHierarchyTexts
+	if len(texts) > 0 && texts[0] == treeRoot {
+		texts = texts[1:]
+	}
+	if len(texts) > 0 && texts[0] == rebootPhase {
+		texts = texts[1:]
+	}
 	if len(texts) == 0 {
 		return "", sr.LeafNodeText
 	}

@@ -96,3 +96,12 @@ func TestCannotRun(t *testing.T) {
 		}
 	}
 }
+
+func TestSpecNameIgnoresTheTreesOwnContainers(t *testing.T) {
+	for _, texts := range [][]string{{"baseline", "reboot"}, {treeRoot, "baseline", "reboot"}, {treeRoot, rebootPhase, "baseline", "reboot"}} {
+		suite, name := specName(types.SpecReport{ContainerHierarchyTexts: texts, LeafNodeText: "comes back"})
+		if suite != "baseline" || name != "reboot comes back" {
+			t.Errorf("%q: suite %q, name %q", texts, suite, name)
+		}
+	}
+}

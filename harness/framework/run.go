@@ -56,17 +56,19 @@ func RunTarget(t run.Target, progress io.Writer, sink *event.Sink) (bool, error)
 			current.MarkFailed()
 		}
 		fate := specFate(r)
+		suite, name := specName(r)
+		text := suite + " " + name // as the report names it
 		if r.LeafNodeType == types.NodeTypeIt {
-			events.Emit(event.CheckOf(r.FullText(), string(fate), r.RunTime))
+			events.Emit(event.CheckOf(text, string(fate), r.RunTime))
 		}
 		switch {
 		case r.State.Is(types.SpecStatePassed | types.SpecStateFailureStates):
-			logf("check %s: %s (%s)", r.State, r.FullText(), r.RunTime.Round(time.Millisecond))
+			logf("check %s: %s (%s)", r.State, text, r.RunTime.Round(time.Millisecond))
 		case fate == catalogue.NotApplicable:
-			logf("check not applicable: %s (%s)", r.FullText(), r.Failure.Message)
+			logf("check not applicable: %s (%s)", text, r.Failure.Message)
 		}
 	})
-	declareSuites(suites)
+	declareSuites(suites, logf)
 	sc, rc := GinkgoConfiguration()
 	sc.LabelFilter, sc.FocusStrings = filter, t.Options.Selection.Focus
 	sc.Timeout = 3*t.Machine.BootTimeout + time.Hour
@@ -77,13 +79,22 @@ func RunTarget(t run.Target, progress io.Writer, sink *event.Sink) (bool, error)
 	return ok, nil
 }
 
-// declareSuites puts each suite in a container labelled suite:<name>.
-func declareSuites(suites []Suite) {
-	for _, s := range suites {
-		labels := append([]string{"suite:" + s.Name}, s.Labels...)
-		Describe(s.Name, Label(labels...), s.Specs)
-	}
+// declareSuites puts each suite in a container labelled suite:<name>, in
+// name order, and then the reboot phase: every suite's AfterReboot checks
+// after one shared reboot. One Ordered container holds them all, so they
+// run in the order declared (Ginkgo would otherwise sort and shuffle them
+// by where their code is) and the reboot phase comes last;
+// ContinueOnFailure keeps a failed check from skipping the rest.
+func declareSuites(suites []Suite, logf func(string, ...any)) {
+	Describe(treeRoot, Ordered, ContinueOnFailure, func() {
+		for _, s := range suites {
+			Describe(s.Name, suiteLabels(s), s.Specs)
+		}
+		declareRebootPhase(suites, logf)
+	})
 }
+
+func suiteLabels(s Suite) Labels { return Label(append([]string{"suite:" + s.Name}, s.Labels...)...) }
 
 // Filter is the Ginkgo label filter of a selection: its
 // --label-filter, narrowed to its --suite selection (suite:<name>

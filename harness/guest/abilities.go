@@ -8,6 +8,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/inspect"
 	"github.com/imagegate/imagegate/harness/profile"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // Reboot restarts the guest and waits for SSH again. The host key must be
@@ -34,7 +35,14 @@ func (g *Guest) Reboot(ctx context.Context) error {
 // (its own instance-id), for checks that compare two first boots. It is
 // destroyed by undo's steps, like the first.
 func (g *Guest) BootSibling(ctx context.Context, undo Cleanup) (*Guest, error) {
-	s, err := boot(ctx, g.Target.Sibling(), Hooks{Undo: undo, Logf: func(string, ...any) {}}, false)
+	return BootSecond(ctx, g.Target, undo)
+}
+
+// BootSecond boots t's second instance (run.Target.Sibling) and waits for
+// cloud-init, without the first: it can start beside the first guest. It
+// is destroyed by undo's steps.
+func BootSecond(ctx context.Context, t run.Target, undo Cleanup) (*Guest, error) {
+	s, err := boot(ctx, t.Sibling(), Hooks{Undo: undo, Logf: func(string, ...any) {}}, false)
 	if err != nil {
 		return nil, err
 	}

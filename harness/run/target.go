@@ -91,7 +91,20 @@ type Options struct {
 	UserData      string    `json:"user_data,omitempty"`
 	NetworkConfig string    `json:"network_config,omitempty"`
 	Selection     Selection `json:"selection"`
+	// Sibling says when a second instance is booted for the checks that
+	// compare two first boots (labelled sibling): "" none is selected,
+	// SiblingEarly beside the first guest, SiblingLazy when a check asks.
+	Sibling string `json:"sibling,omitempty"`
 }
+
+// When the second instance boots.
+const (
+	SiblingEarly = "early" // with the first guest: the host has a core and the memory for it
+	SiblingLazy  = "lazy"  // when the check asks: the host's cores are all taken
+)
+
+// SiblingLabel marks a check that boots a second instance of the image.
+const SiblingLabel = "sibling"
 
 // Selection picks checks from the catalogue of the suites that apply to a
 // target: --suite (or the matrix's suites:), --label-filter and --focus.

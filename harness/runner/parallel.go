@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,4 +69,23 @@ func memAvailableMiB() int {
 		}
 	}
 	return 0
+}
+
+// planSiblings tells each target whose selected checks boot a second
+// instance when to boot it: beside the first guest when every target's two
+// guests have a core each (a lone target on a small host), else when the
+// check asks, so that parallel targets do not starve each other.
+func (p *Plan) planSiblings(cpus int) {
+	mode := run.SiblingLazy
+	if p.Opts.Parallel*guestsPerTarget <= cpus {
+		mode = run.SiblingEarly
+	}
+	for i := range p.Targets {
+		for _, s := range p.Catalogues[i] {
+			if s.Selected && slices.Contains(s.Labels, run.SiblingLabel) {
+				p.Targets[i].Options.Sibling = mode
+				break
+			}
+		}
+	}
 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"testing"
 
+	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/run"
 )
 
@@ -54,5 +55,27 @@ func TestAutoParallelByCPUsAndMemory(t *testing.T) {
 	}
 	if _, why := autoParallel(2, 23000, targets); why != "2 CPUs, 23000 MiB available, 3072 MiB per target (up to 2 guests)" {
 		t.Errorf("why = %q", why)
+	}
+}
+
+func TestSiblingsBootEarlyOnlyWithRoom(t *testing.T) {
+	cat := func(selected bool) []catalogue.Spec {
+		return []catalogue.Spec{{Suite: "b", Name: "x"}, {Suite: "b", Name: "two boots", Labels: []string{"slow", run.SiblingLabel}, Selected: selected}}
+	}
+	for _, c := range []struct {
+		parallel, cpus int
+		selected       bool
+		want           string
+	}{
+		{1, 2, true, run.SiblingEarly}, // a lone target on two cores: both guests at once
+		{2, 2, true, run.SiblingLazy},  // two targets on two cores: one guest each
+		{1, 1, true, run.SiblingLazy},
+		{1, 8, false, ""}, // no check asks for one
+	} {
+		p := &Plan{Opts: Options{Parallel: c.parallel}, Targets: make([]run.Target, 1), Catalogues: [][]catalogue.Spec{cat(c.selected)}}
+		p.planSiblings(c.cpus)
+		if got := p.Targets[0].Options.Sibling; got != c.want {
+			t.Errorf("parallel %d on %d CPUs, selected %v: sibling %q, want %q", c.parallel, c.cpus, c.selected, got, c.want)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -111,6 +112,7 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	} else {
 		p.ParallelWhy = fmt.Sprintf("--parallel %d", p.Opts.Parallel)
 	}
+	p.planSiblings(runtime.NumCPU())
 	return p, nil
 }
 

@@ -121,12 +121,13 @@ func (b *board) Close() {
 
 // phases are what the board shows for each phase event.
 var phases = map[string]string{
-	event.Pinning:  "pinning the image",
-	event.Booting:  "booting",
-	event.SSHWait:  "booting: waiting for SSH",
-	event.Settling: "waiting for cloud-init",
-	event.Checking: "checking",
-	event.Evidence: "collecting evidence",
+	event.Pinning:   "pinning the image",
+	event.Booting:   "booting",
+	event.SSHWait:   "booting: waiting for SSH",
+	event.Settling:  "waiting for cloud-init",
+	event.Checking:  "checking",
+	event.Rebooting: "rebooting",
+	event.Evidence:  "collecting evidence",
 }
 
 func (r *status) advance(e event.Event) {

@@ -11,7 +11,8 @@ import (
 	"github.com/imagegate/imagegate/harness/pkgdb"
 )
 
-var _ = framework.Register(framework.Suite{Name: "baseline", Specs: specs, UserData: userData, NetworkConfig: networkConfig})
+var _ = framework.Register(framework.Suite{Name: "baseline", Specs: specs, AfterReboot: afterReboot,
+	UserData: userData, NetworkConfig: networkConfig})
 
 // kernelPackages names the kernel package prefix per package manager.
 var kernelPackages = map[string]string{"dpkg": "linux-image-", "rpm": "kernel"}
@@ -20,7 +21,6 @@ func specs() {
 	cloudInitSpecs()
 	profileSpecs()
 	firstBootSpecs()
-	lifecycleSpecs()
 
 	Describe("ssh", func() {
 		It("logs in with the injected key as the seeded user, with working sudo", func(ctx SpecContext) {

@@ -16,7 +16,7 @@ import (
 // identity on first boot, and the image must not ship one.
 func firstBootSpecs() {
 	Describe("first boot", func() {
-		It("gives two instances of the image different machine-ids and host keys", Label("slow"), func(ctx SpecContext) {
+		It("gives two instances of the image different machine-ids and host keys", Label("slow", framework.SiblingLabel), func(ctx SpecContext) {
 			g := framework.G()
 			other, err := g.BootSibling(ctx)
 			framework.ErrorIf(err, "boot a second instance")

@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"context"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -13,20 +14,26 @@ import (
 // times: a module that runs again on reboot would touch its file.
 const semaphores = "ls -l --time-style=+%s /var/lib/cloud/instance/sem/"
 
-func lifecycleSpecs() {
+// afterReboot: the checks that need the guest rebooted, run after the one
+// reboot every suite shares.
+func afterReboot() {
 	Describe("reboot", Label("slow"), func() {
+		var sem, id, boot string
+		// Recorded just before the reboot.
+		framework.BeforeReboot(func(ctx context.Context) {
+			sem = sudo(ctx, semaphores)
+			id = strings.TrimSpace(ok(ctx, "cat /etc/machine-id"))
+			boot = strings.TrimSpace(ok(ctx, "cat /proc/sys/kernel/random/boot_id"))
+		})
+
+		// Reconnecting after the reboot verified the host key against the
+		// fingerprints announced at first boot: new keys were refused.
 		It("comes back with the same hostname and host keys, without re-running per-instance modules", func(ctx SpecContext) {
 			g := framework.G()
-			before := sudo(ctx, semaphores)
-			id := strings.TrimSpace(ok(ctx, "cat /etc/machine-id"))
-			boot := strings.TrimSpace(ok(ctx, "cat /proc/sys/kernel/random/boot_id"))
-			// Reconnecting verifies the host key against the fingerprints
-			// announced at first boot: new keys would be refused here.
-			framework.ErrorIf(g.Reboot(ctx), "reboot") // a guest that does not come back is judged by the fault model
 			Expect(strings.TrimSpace(ok(ctx, "cat /proc/sys/kernel/random/boot_id"))).NotTo(Equal(boot), "the guest did not reboot")
 			Expect(strings.TrimSpace(ok(ctx, "hostname"))).To(Equal(g.Seed.Hostname))
 			Expect(strings.TrimSpace(ok(ctx, "cat /etc/machine-id"))).To(Equal(id))
-			Expect(sudo(ctx, semaphores)).To(Equal(before), "per-instance semaphores changed: modules ran again")
+			Expect(sudo(ctx, semaphores)).To(Equal(sem), "per-instance semaphores changed: modules ran again")
 			Expect(run(ctx, "cloud-init status --long").Stdout).To(MatchRegexp(`(?m)^status: done$`))
 		})
 	})

@@ -1,6 +1,7 @@
 package layered
 
 import (
+	"context"
 	"embed"
 	"os"
 	"strings"
@@ -22,12 +23,14 @@ var _ = framework.Register(framework.Suite{
 	// limits its suite here, e.g. Families: []string{"fedora"}.
 	Families: nil,
 	// What the seed must carry for this suite: a directory for the payload.
-	UserData: "runcmd:\n  - [mkdir, -p, /usr/local/lib/imagegate-hello]\n",
-	Specs:    specs,
+	UserData:    "runcmd:\n  - [mkdir, -p, /usr/local/lib/imagegate-hello]\n",
+	Specs:       specs,
+	AfterReboot: afterReboot,
 })
 
 func specs() {
-	// Ordered: install, then check, then reboot and check again.
+	// Ordered: install, then check. The check after a reboot is in
+	// afterReboot: it runs after the reboot every suite shares.
 	Describe("hello payload", Ordered, func() {
 		It("installs from the suite's files and starts as a service", func(ctx SpecContext) {
 			g := framework.G()
@@ -49,10 +52,17 @@ func specs() {
 		It("is running and doing its work", func(ctx SpecContext) {
 			expectAlive(ctx)
 		})
+	})
+}
+
+func afterReboot() {
+	Describe("hello payload", func() {
+		var before string
+		framework.BeforeReboot(func(ctx context.Context) {
+			before = strings.TrimSpace(framework.MustRun(ctx, "cat /proc/sys/kernel/random/boot_id"))
+		})
 
 		It("is running again after a reboot", Label("slow"), func(ctx SpecContext) {
-			before := strings.TrimSpace(framework.MustRun(ctx, "cat /proc/sys/kernel/random/boot_id"))
-			framework.ErrorIf(framework.G().Reboot(ctx), "reboot") // a guest that does not come back is judged by the fault model
 			Eventually(ctx, func() string {
 				return strings.TrimSpace(framework.MustRun(ctx, "cat /run/imagegate-hello/boot_id 2>/dev/null || true"))
 			}).WithTimeout(2 * time.Minute).WithPolling(2 * time.Second).ShouldNot(Or(BeEmpty(), Equal(before)))
