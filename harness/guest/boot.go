@@ -82,7 +82,7 @@ func HostFault(err error) error {
 }
 
 // writeSeed writes the NoCloud seed ISO into the work dir and a copy of
-// its user-data and meta-data (public key only) into the evidence.
+// its files (the user-data holds the public key only) into the evidence.
 func writeSeed(t run.Target, key sshx.Key, undo Cleanup) (seed.Spec, string, error) {
 	sp := seed.Spec{InstanceID: t.InstanceID(), Hostname: t.Hostname(),
 		User:          seed.User{Name: User, AuthorizedKey: key.AuthorizedKey},
@@ -101,8 +101,9 @@ func writeSeed(t run.Target, key sshx.Key, undo Cleanup) (seed.Spec, string, err
 	if err := plan.WriteISO(seedPath); err != nil {
 		return sp, "", err
 	}
-	os.WriteFile(t.Layout.UserData(), plan.UserData(), 0o644)
-	os.WriteFile(t.Layout.MetaData(), plan.MetaData(), 0o644)
+	for _, f := range plan.Files { // meta-data, user-data (public key only), network-config
+		os.WriteFile(t.Layout.Evidence(f.Name), f.Data, 0o644)
+	}
 	return sp, seedPath, nil
 }
 

@@ -1,0 +1,235 @@
+package main
+
+// The harness's overhead, measured against the floor: the same image
+// booted by plain QEMU with the same devices and the same seed, until
+// `cloud-init status --wait` returns over SSH. The floor trusts any host
+// key (it is a stopwatch, not a test); imagegate keeps verifying them.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/imagegate/imagegate/harness/seed"
+	"github.com/imagegate/imagegate/harness/sshx"
+	"github.com/imagegate/imagegate/harness/vm"
+)
+
+// oneCheck is the check the overhead run selects: it needs the guest up
+// and cloud-init done, and nothing more.
+const oneCheck = "logs in with the injected key"
+
+// BenchmarkHarnessOverhead runs, in turn, imagegate on one check of the
+// x86_64 fixture and plain QEMU on the same image, twice each, and reports
+// the ratio of their wall times (goal: 1.10 or less). It fails only when a
+// measurement breaks.
+func BenchmarkHarnessOverhead(b *testing.B) {
+	bin := e2eBinary(b)
+	for i := 0; i < b.N; i++ {
+		var ig, floor []float64
+		for pair := 1; pair <= 2; pair++ {
+			wall, out := oneCheckRun(b, bin, pair)
+			f := plainBoot(b, out)
+			ig, floor = append(ig, wall.Seconds()), append(floor, f.Seconds())
+			b.Logf("pair %d: imagegate %.1fs (%s), plain QEMU %.1fs: ratio %.2f", pair, wall.Seconds(), phases(out), f.Seconds(), wall.Seconds()/f.Seconds())
+		}
+		ratio := sum(ig) / sum(floor)
+		b.ReportMetric(sum(ig)/2, "imagegate-s")
+		b.ReportMetric(sum(floor)/2, "plain-qemu-s")
+		b.ReportMetric(ratio, "ratio")
+		b.Logf("harness overhead: %.2f× plain QEMU (goal 1.10)", ratio)
+	}
+}
+
+func sum(xs []float64) (s float64) {
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// oneCheckRun times a whole `imagegate run` of one check on x86_64, from
+// start to exit, and returns it with the target's report folder.
+func oneCheckRun(b *testing.B, bin string, pair int) (time.Duration, string) {
+	reports, _ := filepath.Abs(filepath.Join("../../reports", fmt.Sprintf("bench-overhead-%d", pair)))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	cmd := imagegateCmd(ctx, bin, "run", "--matrix", "../../fixtures/matrix.yaml", "--arch", "x86_64",
+		"--focus", oneCheck, "--reports", reports, "--work-dir", b.TempDir())
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		b.Fatalf("imagegate run --focus %q: %v\n%s", oneCheck, err, out)
+	}
+	return wall, filepath.Join(reports, "latest", "debian-12", "x86_64")
+}
+
+// phases is the run's own breakdown, from its timings.json.
+func phases(dir string) string {
+	raw, _ := os.ReadFile(filepath.Join(dir, "timings.json"))
+	var m map[string]float64
+	json.Unmarshal(raw, &m)
+	return fmt.Sprintf("boot-to-ssh %.1fs, cloud-init settle %.1fs, until evidence %.1fs", m["boot-to-ssh"], m["cloud-init-settle"], m["total-until-evidence"])
+}
+
+// plainBoot boots the fixture with plain QEMU, with the devices the libvirt
+// domain has and the seed imagegate wrote (another key), and times it until
+// `cloud-init status --wait` returns over SSH.
+func plainBoot(b *testing.B, report string) time.Duration {
+	work := b.TempDir()
+	key, err := sshx.NewKey("floor")
+	if err != nil {
+		b.Fatal(err)
+	}
+	seedISO := floorSeed(b, report, key, work)
+	args, console := floorArgs(b, work, seedISO)
+	port := floorPort(b)
+	args = append(args, "-netdev", fmt.Sprintf("user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:22", port),
+		"-device", "virtio-net-pci,netdev=n0,mac="+vm.GuestMAC)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	start := time.Now()
+	qemu := exec.CommandContext(ctx, "qemu-system-x86_64", args...)
+	var qerr bytes.Buffer
+	qemu.Stderr = &qerr
+	if err := qemu.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { qemu.Process.Kill(); qemu.Wait() }()
+	if err := waitCloudInit(ctx, fmt.Sprintf("127.0.0.1:%d", port), key); err != nil {
+		con, _ := os.ReadFile(console)
+		b.Fatalf("plain QEMU: %v\nqemu: %s\nconsole tail: %s", err, qerr.String(), tailOf(string(con), 1500))
+	}
+	return time.Since(start)
+}
+
+func tailOf(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// floorSeed writes a NoCloud ISO with imagegate's seed files, its public
+// key swapped for ours.
+func floorSeed(b *testing.B, report string, key sshx.Key, work string) string {
+	var p seed.Plan
+	for _, name := range []string{"meta-data", "user-data", "network-config"} {
+		data, err := os.ReadFile(filepath.Join(report, name))
+		if os.IsNotExist(err) && name == "network-config" {
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if name == "user-data" {
+			data = swapKey(b, data, key.AuthorizedKey)
+		}
+		p.Files = append(p.Files, seed.File{Name: name, Data: data})
+	}
+	iso := filepath.Join(work, "seed.iso")
+	if err := p.WriteISO(iso); err != nil {
+		b.Fatal(err)
+	}
+	return iso
+}
+
+func swapKey(b *testing.B, userData []byte, ours string) []byte {
+	var out []string
+	swapped := false
+	for _, l := range strings.Split(string(userData), "\n") {
+		if i := strings.Index(l, "ssh-ed25519 "); i >= 0 {
+			l, swapped = l[:i]+ours, true
+		}
+		out = append(out, l)
+	}
+	if !swapped {
+		b.Fatal("imagegate's user-data has no ssh-ed25519 key to swap")
+	}
+	return []byte(strings.Join(out, "\n"))
+}
+
+// floorArgs are the x86_64 domain's devices as plain QEMU arguments: q35,
+// OVMF, qemu64 under TCG with a 256 MiB translation cache, the fixture's
+// memory and CPUs, a qcow2 overlay two GiB larger than the image, the seed
+// read-only, the serial console to a file.
+func floorArgs(b *testing.B, work, seedISO string) ([]string, string) {
+	img := fixtureImageB(b)
+	overlay, vars, console := filepath.Join(work, "disk.qcow2"), filepath.Join(work, "VARS.fd"), filepath.Join(work, "console.log")
+	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", img, overlay).CombinedOutput(); err != nil {
+		b.Fatalf("qemu-img create: %v: %s", err, out)
+	}
+	if out, err := exec.Command("qemu-img", "resize", "-q", overlay, "+2G").CombinedOutput(); err != nil {
+		b.Fatalf("qemu-img resize: %v: %s", err, out)
+	}
+	code, varsTemplate := "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd"
+	tmpl, err := os.ReadFile(varsTemplate)
+	if err != nil {
+		b.Fatal(err)
+	}
+	os.WriteFile(vars, tmpl, 0o600)
+	return []string{"-machine", "q35", "-accel", "tcg,tb-size=256", "-cpu", "qemu64", "-m", "1024", "-smp", "1",
+		"-nodefaults", "-display", "none", "-no-user-config",
+		"-drive", "if=pflash,format=raw,readonly=on,file=" + code, "-drive", "if=pflash,format=raw,file=" + vars,
+		"-drive", "file=" + overlay + ",if=virtio,format=qcow2", "-drive", "file=" + seedISO + ",if=virtio,format=raw,readonly=on",
+		"-serial", "file:" + console}, console
+}
+
+func fixtureImageB(b *testing.B) string {
+	dir := os.Getenv("IMAGEGATE_FIXTURES")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".cache", "imagegate", "fixtures")
+	}
+	p := filepath.Join(dir, "debian-12-x86_64.qcow2")
+	if _, err := os.Stat(p); err != nil {
+		b.Skipf("no x86_64 fixture (%v): run make fixtures", err)
+	}
+	return p
+}
+
+func floorPort(b *testing.B) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitCloudInit logs in (any host key: a stopwatch) as soon as sshd
+// answers, polling every second, and runs `cloud-init status --wait`.
+func waitCloudInit(ctx context.Context, addr string, key sshx.Key) error {
+	cfg := &ssh.ClientConfig{User: "imagegate", Auth: []ssh.AuthMethod{ssh.PublicKeys(key.Signer)},
+		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
+	for {
+		c, err := ssh.Dial("tcp", addr, cfg)
+		if err == nil {
+			s, err := c.NewSession()
+			if err == nil {
+				err = s.Run("cloud-init status --wait >/dev/null 2>&1; true")
+				s.Close()
+			}
+			c.Close()
+			if err == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no SSH login with cloud-init done: %w (last: %v)", ctx.Err(), err)
+		case <-time.After(time.Second):
+		}
+	}
+}
