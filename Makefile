@@ -63,7 +63,7 @@ faults: host fixtures variants build ## the fault model end to end, every scenar
 # Timing goals on real guests (one iteration each): boot-to-SSH per arch, and
 # the matrix with --parallel 1 vs auto (fails if auto is not faster). ARCHES
 # picks the arches; IMAGEGATE_BENCH_FILTER the specs (default '!slow', '' = all).
-bench: host fixtures build ## timing goals: boot-to-SSH per arch, --parallel 1 vs auto
+bench: host fixtures build ## timing goals: boot-to-SSH per arch, --parallel 1 vs auto, overhead against plain QEMU
 	IMAGEGATE_E2E=1 IMAGEGATE_BENCH_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 4h ./cmd/imagegate/
 
 lint:
