@@ -104,7 +104,7 @@ func Filter(sel run.Selection) (string, error) {
 	var parts []string
 	if strings.TrimSpace(sel.LabelFilter) != "" {
 		if _, err := types.ParseLabelFilter(sel.LabelFilter); err != nil {
-			return "", fmt.Errorf("--label-filter %q: %s", sel.LabelFilter, firstLineOf(err))
+			return "", fmt.Errorf("--label-filter %q: %s", sel.LabelFilter, labelFilterError(err))
 		}
 		parts = append(parts, "("+sel.LabelFilter+")")
 	}
@@ -123,7 +123,9 @@ func Filter(sel run.Selection) (string, error) {
 	return strings.Join(parts, " && "), nil
 }
 
-func firstLineOf(err error) string {
+// labelFilterError is the one line of a Ginkgo label filter error that says
+// what is wrong: without colours and without Ginkgo's heading.
+func labelFilterError(err error) string {
 	s := console.Clean([]byte(err.Error())) // Ginkgo colours its errors
 	for _, l := range strings.Split(s, "\n") {
 		if l = strings.TrimSpace(l); l != "" && l != "Syntax Error Parsing Label Filter" {
