@@ -68,7 +68,6 @@ type Plan struct {
 	// ParallelWhy how the worker pool was sized.
 	AccelWhy    []string
 	ParallelWhy string
-	driver      vm.Driver // while planning: host checks, accelerators
 }
 
 // NewPlan checks every input and the host before anything is started.
@@ -89,11 +88,11 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 		return nil, usage(fmt.Errorf("--libvirt-uri: %w", err))
 	}
 	defer drv.Close()
-	p := &Plan{RunID: newRunID(), Opts: o, driver: drv}
+	p := &Plan{RunID: newRunID(), Opts: o}
 	reports, _ := filepath.Abs(filepath.Join(o.ReportsDir, p.RunID))
 	p.Layout = run.RunLayout{Reports: reports, Work: filepath.Join(o.WorkRoot, p.RunID)}
 	for _, im := range images {
-		t, err := p.target(ctx, im)
+		t, err := p.target(ctx, drv, im)
 		if err != nil {
 			return nil, err
 		}

@@ -12,11 +12,13 @@ import (
 	"github.com/imagegate/imagegate/harness/matrix"
 	"github.com/imagegate/imagegate/harness/names"
 	"github.com/imagegate/imagegate/harness/run"
+	"github.com/imagegate/imagegate/harness/vm"
 )
 
 // target checks one image of the matrix and the host's means to run it,
 // and plans it as a run.Target: its digests, machine, options and folders.
-func (p *Plan) target(ctx context.Context, im matrix.Image) (run.Target, error) {
+// drv answers the host questions (emulator, firmware, accelerator).
+func (p *Plan) target(ctx context.Context, drv vm.Driver, im matrix.Image) (run.Target, error) {
 	a, err := arch.Lookup(im.Arch)
 	if err != nil {
 		return run.Target{}, usage(err)
@@ -28,14 +30,14 @@ func (p *Plan) target(ctx context.Context, im matrix.Image) (run.Target, error) 
 	if err != nil {
 		return run.Target{}, usage(err)
 	}
-	if err := p.driver.Preflight(a, im.Firmware == "kernel"); err != nil {
+	if err := drv.Preflight(a, im.Firmware == "kernel"); err != nil {
 		return run.Target{}, usage(err)
 	}
 	image, err := p.image(ctx, im)
 	if err != nil {
 		return run.Target{}, usage(err)
 	}
-	acc, why, err := p.accel(ctx, a, im)
+	acc, why, err := p.accel(ctx, drv, a, im)
 	if err != nil {
 		return run.Target{}, err
 	}
@@ -102,8 +104,8 @@ func virtualSize(ctx context.Context, path, format string) (int64, error) {
 
 // accel chooses KVM or TCG for a target: what the host allows, unless
 // --accel says otherwise. The reason is shown to the user.
-func (p *Plan) accel(ctx context.Context, a arch.Arch, im matrix.Image) (arch.Accel, string, error) {
-	acc, why := p.driver.Accel(ctx, a, p.Opts.KVMDevice)
+func (p *Plan) accel(ctx context.Context, drv vm.Driver, a arch.Arch, im matrix.Image) (arch.Accel, string, error) {
+	acc, why := drv.Accel(ctx, a, p.Opts.KVMDevice)
 	switch p.Opts.Accel {
 	case "", "auto":
 	case "tcg":
