@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +19,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
 	"github.com/imagegate/imagegate/harness/vm"
@@ -93,8 +93,11 @@ func plainBoot(b *testing.B, report string) time.Duration {
 		b.Fatal(err)
 	}
 	seedISO := floorSeed(b, report, key, work)
-	args, console := floorArgs(b, work, seedISO)
-	port := floorPort(b)
+	args, consoleLog := floorArgs(b, work, seedISO)
+	port, err := vm.FreePort()
+	if err != nil {
+		b.Fatal(err)
+	}
 	args = append(args, "-netdev", fmt.Sprintf("user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:22", port),
 		"-device", "virtio-net-pci,netdev=n0,mac="+vm.GuestMAC)
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
@@ -108,17 +111,9 @@ func plainBoot(b *testing.B, report string) time.Duration {
 	}
 	defer func() { qemu.Process.Kill(); qemu.Wait() }()
 	if err := waitCloudInit(ctx, fmt.Sprintf("127.0.0.1:%d", port), key); err != nil {
-		con, _ := os.ReadFile(console)
-		b.Fatalf("plain QEMU: %v\nqemu: %s\nconsole tail: %s", err, qerr.String(), tailOf(string(con), 1500))
+		b.Fatalf("plain QEMU: %v\nqemu: %s\nconsole tail:\n%s", err, qerr.String(), console.TailFile(consoleLog, 30))
 	}
 	return time.Since(start)
-}
-
-func tailOf(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
 }
 
 // floorSeed writes a NoCloud ISO with imagegate's seed files, its public
@@ -165,8 +160,8 @@ func swapKey(b *testing.B, userData []byte, ours string) []byte {
 // memory and CPUs, a qcow2 overlay two GiB larger than the image, the seed
 // read-only, the serial console to a file.
 func floorArgs(b *testing.B, work, seedISO string) ([]string, string) {
-	img := fixtureImageB(b)
-	overlay, vars, console := filepath.Join(work, "disk.qcow2"), filepath.Join(work, "VARS.fd"), filepath.Join(work, "console.log")
+	img := fixtureImage(b)
+	overlay, vars, consoleLog := filepath.Join(work, "disk.qcow2"), filepath.Join(work, "VARS.fd"), filepath.Join(work, "console.log")
 	if out, err := exec.Command("qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", img, overlay).CombinedOutput(); err != nil {
 		b.Fatalf("qemu-img create: %v: %s", err, out)
 	}
@@ -183,29 +178,7 @@ func floorArgs(b *testing.B, work, seedISO string) ([]string, string) {
 		"-nodefaults", "-display", "none", "-no-user-config",
 		"-drive", "if=pflash,format=raw,readonly=on,file=" + code, "-drive", "if=pflash,format=raw,file=" + vars,
 		"-drive", "file=" + overlay + ",if=virtio,format=qcow2", "-drive", "file=" + seedISO + ",if=virtio,format=raw,readonly=on",
-		"-serial", "file:" + console}, console
-}
-
-func fixtureImageB(b *testing.B) string {
-	dir := os.Getenv("IMAGEGATE_FIXTURES")
-	if dir == "" {
-		home, _ := os.UserHomeDir()
-		dir = filepath.Join(home, ".cache", "imagegate", "fixtures")
-	}
-	p := filepath.Join(dir, "debian-12-x86_64.qcow2")
-	if _, err := os.Stat(p); err != nil {
-		b.Skipf("no x86_64 fixture (%v): run make fixtures", err)
-	}
-	return p
-}
-
-func floorPort(b *testing.B) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+		"-serial", "file:" + consoleLog}, consoleLog
 }
 
 // waitCloudInit logs in (any host key: a stopwatch) as soon as sshd

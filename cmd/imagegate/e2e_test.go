@@ -91,7 +91,7 @@ func fileSHA(t *testing.T, path string) string {
 	return sum
 }
 
-func fixtureImage(t *testing.T) string {
+func fixtureImage(t testing.TB) string {
 	dir := os.Getenv("IMAGEGATE_FIXTURES")
 	if dir == "" {
 		h, _ := os.UserHomeDir()

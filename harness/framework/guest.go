@@ -75,7 +75,7 @@ func (g *Guest) BootSibling(ctx context.Context) (*Guest, error) {
 	if early != nil {
 		return early.wait(ctx)
 	}
-	s, err := g.Guest.BootSibling(ctx, deferCleanup)
+	s, err := guest.BootSecond(ctx, g.Target, deferCleanup)
 	if s == nil {
 		return nil, err
 	}

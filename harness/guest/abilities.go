@@ -31,16 +31,10 @@ func (g *Guest) Reboot(ctx context.Context) error {
 	return g.Settle(ctx)
 }
 
-// BootSibling boots a second guest from the same image with a fresh seed
-// (its own instance-id), for checks that compare two first boots. It is
-// destroyed by undo's steps, like the first.
-func (g *Guest) BootSibling(ctx context.Context, undo Cleanup) (*Guest, error) {
-	return BootSecond(ctx, g.Target, undo)
-}
-
-// BootSecond boots t's second instance (run.Target.Sibling) and waits for
-// cloud-init, without the first: it can start beside the first guest. It
-// is destroyed by undo's steps.
+// BootSecond boots t's second instance (run.Target.Sibling: a fresh seed,
+// its own instance-id) and waits for cloud-init, for checks that compare
+// two first boots. It needs no first guest, so it can start beside it. It
+// is destroyed by undo's steps, like the first.
 func BootSecond(ctx context.Context, t run.Target, undo Cleanup) (*Guest, error) {
 	s, err := boot(ctx, t.Sibling(), Hooks{Undo: undo, Logf: func(string, ...any) {}}, false)
 	if err != nil {
