@@ -181,6 +181,7 @@ func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string
 	rec := newEventRecorder(t.Layout)
 	go func() { // progress as data: the board and timings.json
 		defer func() { copied <- struct{}{} }()
+		defer c.events.Close() // our end of the pipe, read to its end
 		event.Read(c.events, func(ev event.Event) {
 			rec.add(ev)
 			e.board.Event(t.ID(), ev)
