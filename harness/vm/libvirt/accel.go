@@ -29,7 +29,7 @@ func (d *Driver) Accel(ctx context.Context, a arch.Arch, kvmDevice string) (acc 
 		return arch.TCG, fmt.Sprintf("%s not usable: %v", kvmDevice, err)
 	}
 	f.Close()
-	if err := probeKVM(ctx, a); err != nil {
+	if err := probeKVM(ctx, a, kvmDevice); err != nil {
 		return arch.TCG, fmt.Sprintf("%s exists but QEMU cannot start a KVM guest: %v", kvmDevice, err)
 	}
 	return arch.KVM, kvmDevice + " works"
@@ -46,8 +46,9 @@ var kvmProbes sync.Map // binary, machine, firmware -> error (nil: works)
 // (nested, an old hypervisor below) QEMU starts and then stops at the
 // first instruction with a KVM emulation failure ("paused
 // (internal-error)"), or aborts setting up the vCPU. The answer is kept for
-// the process.
-func probeKVM(ctx context.Context, a arch.Arch) error {
+// the process, and in the user's cache for this boot of the host
+// (kvmcache.go).
+func probeKVM(ctx context.Context, a arch.Arch, kvmDevice string) error {
 	m, err := machineFor(a)
 	if err != nil {
 		return err
@@ -58,8 +59,23 @@ func probeKVM(ctx context.Context, a arch.Arch) error {
 		err, _ := v.(error)
 		return err
 	}
+	file, ck := probeCacheFile(), probeKey(kvmDevice, m.QEMUBinary, m.Type, code)
+	if why, ok := cachedProbe(file, ck); ok {
+		if why == "" {
+			return nil
+		}
+		return fmt.Errorf("%s (probed earlier in this boot of the host)", why)
+	}
 	err = runKVMProbe(ctx, m.QEMUBinary, m.Type, code)
+	if ctx.Err() != nil {
+		return err // interrupted: no answer to keep
+	}
 	kvmProbes.Store(key, err)
+	why := ""
+	if err != nil {
+		why = err.Error()
+	}
+	storeProbe(file, ck, why)
 	return err
 }
 
@@ -72,8 +88,12 @@ func runKVMProbe(ctx context.Context, binary, machine, firmware string) error {
 		args = append(args, "-drive", "if=pflash,format=raw,readonly=on,file="+firmware)
 	}
 	cmd := exec.CommandContext(ctx, binary, args...)
-	in, out := io.Pipe()
-	cmd.Stdin = in
+	// An OS pipe, not an io.Pipe: writing to a QEMU that has died fails at
+	// once instead of blocking on a copier nobody reads from any more.
+	out, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	if err := cmd.Start(); err != nil {
