@@ -27,8 +27,9 @@ const User = "imagegate"
 type Cleanup func(name string, f func(context.Context) error)
 
 // Boot prepares and starts the target's guest and waits until it accepts
-// our key over SSH with a host key announced on its console. Every resource
-// is handed to cleanup right after it is made. logf reports progress.
+// our key over SSH; Settle must follow, which confirms the host key against
+// the console. Every resource is handed to cleanup right after it is made.
+// logf reports progress.
 //
 // A failed boot returns a *fault.Fault saying who is at fault: anything
 // before the machine runs is the host's; after that the console and the
@@ -177,9 +178,12 @@ func (g *Guest) destroy(ctx context.Context) error {
 	return cleanup.Join(errs...)
 }
 
-// waitSSH waits until the guest accepts our key with a host key announced
-// on its console, within the target's boot timeout — or until the watcher
-// sees it die, which ends the wait at once with that fault.
+// waitSSH waits until the guest accepts our key, within the target's boot
+// timeout — or until the watcher sees it die, which ends the wait at once
+// with that fault. sshd answers well before cloud-init announces the host
+// keys on the console, late in its final stage, so the connection starts
+// with the offered key taken provisionally: Settle confirms it against the
+// console before anything read over it counts (confirmHostKey).
 func (g *Guest) waitSSH(ctx context.Context) error {
 	t, m, logf := g.Target, g.Machine, g.hooks.Logf
 	logf("waiting for SSH on %s (timeout %s)", m.SSHAddr(), t.Machine.BootTimeout)
@@ -200,7 +204,7 @@ func (g *Guest) waitSSH(ctx context.Context) error {
 func (g *Guest) dialSSH(ctx context.Context, logf func(string, ...any)) (c *sshx.Client, err error) {
 	err = g.untilUp(ctx, func(ctx context.Context) error {
 		c, err = sshx.Wait(ctx, sshx.Config{Addr: g.Machine.SSHAddr(), User: User, Key: g.Key,
-			Fingerprints: g.ConsoleFingerprints, Log: logf})
+			Fingerprints: g.ConsoleFingerprints, Log: logf, ConfirmLater: true})
 		return err
 	})
 	return c, err

@@ -170,6 +170,9 @@ func (g *Guest) KeepAccess() string {
 	if g.SSH == nil {
 		return "the guest never answered SSH; see " + g.Machine.ConsolePath()
 	}
+	if !g.SSH.Confirmed() {
+		return "the guest's SSH host key was never confirmed against its console, so no known_hosts line is written; see " + g.Machine.ConsolePath()
+	}
 	a := Access{Target: g.Target.ID(), Domain: g.Target.Machine.Name, Addr: g.Machine.SSHAddr(), User: User,
 		Key: g.Target.Layout.Key(), KnownHosts: g.Target.Layout.KnownHosts()}
 	if err := g.Key.WritePrivate(a.Key); err != nil {

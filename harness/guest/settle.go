@@ -2,16 +2,26 @@ package guest
 
 import (
 	"context"
+	"time"
 
 	"github.com/imagegate/imagegate/harness/fault"
 )
 
-// Settle waits for cloud-init to finish. cloud-init restarts sshd once it
-// has written host keys, which can reset our first connection; one
-// reconnect is expected and allowed. The status itself is judged by specs.
-// A guest that dies meanwhile returns its fault; one whose cloud-init
-// never finishes is the image's fault.
+// Settle waits for cloud-init to finish and then confirms the SSH host key
+// against the console (confirmHostKey): nothing read from the guest counts
+// before Settle returned. cloud-init restarts sshd once it has written host
+// keys, which can reset our first connection; one reconnect is expected
+// and allowed. The status itself is judged by specs. A guest that dies
+// meanwhile returns its fault; one whose cloud-init never finishes is the
+// image's fault.
 func (g *Guest) Settle(ctx context.Context) error {
+	if err := g.settle(ctx); err != nil {
+		return err
+	}
+	return g.confirmHostKey(ctx)
+}
+
+func (g *Guest) settle(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
 		cctx, cancel := context.WithTimeout(ctx, g.Target.Machine.BootTimeout)
 		_, err := g.Run(cctx, "cloud-init status --wait >/dev/null 2>&1; true")
@@ -40,4 +50,36 @@ func (g *Guest) Settle(ctx context.Context) error {
 // back is judged like a first boot that never answered (timeoutFault).
 func (g *Guest) reconnect(ctx context.Context) error {
 	return g.untilUp(ctx, g.SSH.Reconnect)
+}
+
+// announceGrace is how long the console may lag behind cloud-init: the
+// fingerprints are printed in its final stage, before it reports done.
+const announceGrace = 2 * time.Minute
+
+// confirmHostKey checks the key the guest's sshd offered against the
+// fingerprints its console announced. A key that is not announced, or no
+// announcement by the time cloud-init is done, is the image's fault (its
+// sshd or cloud-init configuration), like sshd offering an unannounced key
+// on the first connection was before connections started early.
+func (g *Guest) confirmHostKey(ctx context.Context) error {
+	if g.SSH.Confirmed() {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, min(announceGrace, g.Target.Machine.BootTimeout))
+	defer cancel()
+	wctx, stop := within(wctx, g.alive)
+	defer stop()
+	err := g.SSH.Confirm(wctx)
+	switch {
+	case err == nil:
+		g.Timing("host-key-confirmed", time.Since(g.started))
+		return nil
+	case g.dead() != nil:
+		return g.dead()
+	case ctx.Err() != nil:
+		return err // interrupted
+	}
+	f := fault.New(fault.Image, fault.SSHRefused, "the SSH host key cannot be confirmed against the console: %v", err)
+	g.watch.fire(f)
+	return f
 }

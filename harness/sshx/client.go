@@ -34,14 +34,22 @@ type Config struct {
 	DialTimeout time.Duration
 	// Log, when set, is told about each failed attempt.
 	Log func(format string, args ...any)
+	// ConfirmLater lets the connection start before the guest announced
+	// any fingerprint: the offered key is then taken provisionally, and
+	// nothing read over the connection may be trusted until Confirm has
+	// matched it against the announcement. Once anything is announced the
+	// key must be among it, as without this option. (sshd answers well
+	// before cloud-init prints the fingerprints, late in its final stage.)
+	ConfirmLater bool
 }
 
 // Client is one SSH connection to a guest.
 type Client struct {
-	cfg     Config
-	mu      sync.Mutex
-	c       *ssh.Client
-	hostKey ssh.PublicKey
+	cfg       Config
+	mu        sync.Mutex
+	c         *ssh.Client
+	hostKey   ssh.PublicKey
+	confirmed bool // hostKey is among the announced fingerprints
 }
 
 var _ remote.Runner = (*Client)(nil)
@@ -55,9 +63,9 @@ func Wait(ctx context.Context, cfg Config) (*Client, error) {
 	delay := 500 * time.Millisecond
 	var last error
 	for attempt := 1; ; attempt++ {
-		c, key, err := dial(ctx, cfg)
+		c, key, confirmed, err := dial(ctx, cfg)
 		if err == nil {
-			return &Client{cfg: cfg, c: c, hostKey: key}, nil
+			return &Client{cfg: cfg, c: c, hostKey: key, confirmed: confirmed}, nil
 		}
 		last = err
 		if cfg.Log != nil && attempt%10 == 0 {
@@ -72,15 +80,21 @@ func Wait(ctx context.Context, cfg Config) (*Client, error) {
 	}
 }
 
-func dial(ctx context.Context, cfg Config) (*ssh.Client, ssh.PublicKey, error) {
-	var hostKey ssh.PublicKey
+// dial makes one connection; confirmed is false when the host key was
+// taken provisionally (Config.ConfirmLater, nothing announced yet).
+func dial(ctx context.Context, cfg Config) (c *ssh.Client, hostKey ssh.PublicKey, confirmed bool, err error) {
 	verify := verifyAgainst(cfg.Fingerprints)
 	cc := &ssh.ClientConfig{
 		User: cfg.User,
 		Auth: []ssh.AuthMethod{ssh.PublicKeys(cfg.Key.Signer)},
 		HostKeyCallback: func(h string, a net.Addr, k ssh.PublicKey) error {
 			hostKey = k
-			return verify(h, a, k)
+			err := verify(h, a, k)
+			confirmed = err == nil
+			if errors.Is(err, errNoneAnnounced) && cfg.ConfirmLater {
+				return nil
+			}
+			return err
 		},
 		Timeout: cfg.DialTimeout,
 	}
@@ -88,7 +102,7 @@ func dial(ctx context.Context, cfg Config) (*ssh.Client, ssh.PublicKey, error) {
 	defer cancel()
 	conn, err := (&net.Dialer{}).DialContext(dctx, "tcp", cfg.Addr)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	// The handshake has no context: bound it with a deadline on the conn.
 	deadline, _ := dctx.Deadline()
@@ -96,11 +110,14 @@ func dial(ctx context.Context, cfg Config) (*ssh.Client, ssh.PublicKey, error) {
 	sc, chans, reqs, err := ssh.NewClientConn(conn, cfg.Addr, cc)
 	if err != nil {
 		conn.Close()
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	conn.SetDeadline(time.Time{})
-	return ssh.NewClient(sc, chans, reqs), hostKey, nil
+	return ssh.NewClient(sc, chans, reqs), hostKey, confirmed, nil
 }
+
+// errNoneAnnounced is ErrHostKeyUnknown before any fingerprint is known.
+var errNoneAnnounced = fmt.Errorf("%w: none announced yet", ErrHostKeyUnknown)
 
 // verifyAgainst trusts exactly the keys whose fingerprints are announced.
 func verifyAgainst(fps func() []string) ssh.HostKeyCallback {
@@ -114,7 +131,7 @@ func verifyAgainst(fps func() []string) ssh.HostKeyCallback {
 			return nil
 		}
 		if len(known) == 0 {
-			return fmt.Errorf("%w: guest offered %s %s before announcing any", ErrHostKeyUnknown, key.Type(), fp)
+			return fmt.Errorf("%w: guest offered %s %s", errNoneAnnounced, key.Type(), fp)
 		}
 		return fmt.Errorf("%w: guest offered %s %s, announced %v", ErrHostKeyUnknown, key.Type(), fp, known)
 	}
@@ -135,6 +152,51 @@ func (c *Client) Close() error {
 	return err
 }
 
+// Confirmed says whether the connection's host key is among the announced
+// fingerprints (always, unless Config.ConfirmLater let it start early).
+func (c *Client) Confirmed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.confirmed
+}
+
+// Confirm waits until the guest announces its fingerprints and checks that
+// the key this connection was made with is among them; from then on every
+// new connection must offer an announced key. A key that is not announced
+// is an ErrHostKeyUnknown at once; an announcement that never comes is
+// ctx's error.
+func (c *Client) Confirm(ctx context.Context) error {
+	verify := verifyAgainst(c.cfg.Fingerprints)
+	for {
+		c.mu.Lock()
+		key, done := c.hostKey, c.confirmed
+		c.mu.Unlock()
+		if done {
+			return nil
+		}
+		if key == nil {
+			return errors.New("ssh: not connected")
+		}
+		err := verify(c.cfg.Addr, nil, key)
+		if err == nil {
+			c.mu.Lock()
+			if c.hostKey != nil && bytes.Equal(c.hostKey.Marshal(), key.Marshal()) { // not replaced by a Reconnect meanwhile
+				c.confirmed, c.cfg.ConfirmLater = true, false
+			}
+			c.mu.Unlock()
+			continue
+		}
+		if !errors.Is(err, errNoneAnnounced) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the guest never announced its host keys, so the key it offered (%s) cannot be confirmed: %w", ssh.FingerprintSHA256(key), ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
 // Reconnect drops the connection and waits for a new one (after a reboot).
 func (c *Client) Reconnect(ctx context.Context) error {
 	c.Close()
@@ -143,7 +205,7 @@ func (c *Client) Reconnect(ctx context.Context) error {
 		return err
 	}
 	c.mu.Lock()
-	c.c, c.hostKey = n.c, n.hostKey
+	c.c, c.hostKey, c.confirmed = n.c, n.hostKey, n.confirmed
 	c.mu.Unlock()
 	return nil
 }

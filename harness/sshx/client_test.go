@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,5 +198,46 @@ func TestRunGivesUpOnAGuestThatDoesNotAnswer(t *testing.T) {
 	_, err = c.Run(rctx, "echo hi")
 	if err == nil || !strings.Contains(err.Error(), "did not answer") || time.Since(start) > 5*time.Second {
 		t.Errorf("Run on a silent guest: %v after %s", err, time.Since(start))
+	}
+}
+
+// With ConfirmLater the connection starts before any announcement, and
+// Confirm decides: the announced key confirms it, another key refuses it,
+// no announcement at all times out. An announcement already made is
+// enforced at the handshake, as without the option.
+func TestConfirmLater(t *testing.T) {
+	key, _ := NewKey("")
+	addr, fp := testServer(t, key)
+	var announced atomic.Value
+	announced.Store([]string(nil))
+	fps := func() []string { return announced.Load().([]string) }
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := Wait(ctx, Config{Addr: addr, User: "u", Key: key, Fingerprints: fps, ConfirmLater: true})
+	if err != nil {
+		t.Fatalf("Wait before any announcement: %v", err)
+	}
+	defer c.Close()
+	if c.Confirmed() {
+		t.Fatal("a key nobody announced counts as confirmed")
+	}
+	short, cancelShort := context.WithTimeout(ctx, 700*time.Millisecond)
+	defer cancelShort()
+	if err := c.Confirm(short); err == nil || !strings.Contains(err.Error(), "never announced") {
+		t.Fatalf("Confirm without an announcement: %v", err)
+	}
+
+	announced.Store([]string{"SHA256:another"})
+	if err := c.Confirm(ctx); !errors.Is(err, ErrHostKeyUnknown) {
+		t.Fatalf("Confirm against another key: %v, want ErrHostKeyUnknown", err)
+	}
+	if _, err := Wait(short, Config{Addr: addr, User: "u", Key: key, Fingerprints: fps, ConfirmLater: true}); err == nil {
+		t.Fatal("ConfirmLater let an unannounced key in after an announcement")
+	}
+
+	announced.Store([]string(nil))
+	go func() { time.Sleep(300 * time.Millisecond); announced.Store([]string{fp}) }()
+	if err := c.Confirm(ctx); err != nil || !c.Confirmed() {
+		t.Fatalf("Confirm after the announcement: %v (confirmed %v)", err, c.Confirmed())
 	}
 }
