@@ -197,7 +197,7 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 		}
 	}
 	target := filepath.Join(dir, "debian-12", "x86_64")
-	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "cloud-init-status.txt", "cloud-init-result.json", "journal.txt",
+	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "cloud-init-status.json", "cloud-init-result.json", "journal.txt",
 		"user-data", "meta-data", "domain.xml", "timings.json", "events.jsonl", "results.json", "target.json", "../../index.html"} {
 		st, err := os.Stat(filepath.Join(target, f))
 		if err != nil || st.Size() == 0 {
