@@ -23,6 +23,9 @@ const (
 	Check Kind = "check"
 	// Timing: a measured duration (Name, Seconds), kept in timings.json.
 	Timing Kind = "timing"
+	// Measure: another measured quantity (Name, Value, Unit), kept in
+	// resources.json; e.g. the QEMU process's peak resident memory.
+	Measure Kind = "measure"
 )
 
 // Phases of a target, in order.
@@ -45,6 +48,8 @@ type Event struct {
 	Fate    string    `json:"fate,omitempty"`
 	Name    string    `json:"name,omitempty"`
 	Seconds float64   `json:"seconds,omitempty"`
+	Value   float64   `json:"value,omitempty"`
+	Unit    string    `json:"unit,omitempty"`
 	// Detail is for people: the machine's name, the timeout, a reason.
 	Detail string `json:"detail,omitempty"`
 }
@@ -83,6 +88,11 @@ func CheckOf(check, fate string, d time.Duration) Event {
 }
 func TimingOf(name string, seconds float64) Event {
 	return Event{Kind: Timing, Name: name, Seconds: seconds}
+}
+
+// MeasureOf builds a Measure: value in unit (e.g. "MiB").
+func MeasureOf(name string, value float64, unit string) Event {
+	return Event{Kind: Measure, Name: name, Value: value, Unit: unit}
 }
 
 // Read calls f for each event of r until it ends; a line that is not an

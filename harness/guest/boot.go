@@ -163,6 +163,7 @@ func (g *Guest) RecordFault(f *fault.Fault) {
 func (g *Guest) destroy(ctx context.Context) error {
 	t, m, logf := g.Target, g.Machine, g.hooks.Logf
 	g.watch.stop()
+	g.measureMemory()
 	if t.Options.Keep {
 		logf("--keep: leaving %s running: %s", t.Machine.Name, g.KeepAccess())
 		return nil
@@ -176,6 +177,16 @@ func (g *Guest) destroy(ctx context.Context) error {
 	errs = append(errs, m.Destroy(ctx))
 	os.Chmod(m.ConsolePath(), 0o644) // QEMU makes it 0600; it is evidence for all
 	return cleanup.Join(errs...)
+}
+
+// measureMemory reports the machine's peak resident memory, where the
+// driver can tell (a local libvirtd).
+func (g *Guest) measureMemory() {
+	if r, ok := g.Machine.(vm.MemoryReporter); ok && g.main {
+		if b, err := r.PeakRSS(); err == nil {
+			g.hooks.Events.Emit(event.MeasureOf("qemu-peak-rss", float64(b)/(1<<20), "MiB"))
+		}
+	}
 }
 
 // waitSSH waits until the guest accepts our key, within the target's boot

@@ -42,31 +42,33 @@ type Layout struct {
 
 // Files in a target's report folder.
 const (
-	ConsoleFile  = "console.log"  // the serial console
-	RecordFile   = "target.json"  // every check with its fate, for tools
-	RunLogFile   = "run.log"      // the child's human log
-	GinkgoFile   = "ginkgo.json"  // Ginkgo's own report
-	TimingsFile  = "timings.json" // phase durations
-	EventsFile   = "events.jsonl" // the child's progress events
-	DomainFile   = "domain.xml"   // the machine's definition
-	UserDataFile = "user-data"    // the seed's user-data (public key only)
-	MetaDataFile = "meta-data"
-	KeptDiskFile = "disk.qcow2" // --keep-failed: the guest's disk
-	siblingDir   = "second-instance"
+	ConsoleFile   = "console.log"    // the serial console
+	RecordFile    = "target.json"    // every check with its fate, for tools
+	RunLogFile    = "run.log"        // the child's human log
+	GinkgoFile    = "ginkgo.json"    // Ginkgo's own report
+	TimingsFile   = "timings.json"   // phase durations
+	ResourcesFile = "resources.json" // other measures: the guest's peak memory
+	EventsFile    = "events.jsonl"   // the child's progress events
+	DomainFile    = "domain.xml"     // the machine's definition
+	UserDataFile  = "user-data"      // the seed's user-data (public key only)
+	MetaDataFile  = "meta-data"
+	KeptDiskFile  = "disk.qcow2" // --keep-failed: the guest's disk
+	siblingDir    = "second-instance"
 )
 
-func (l Layout) Console() string  { return filepath.Join(l.Out, ConsoleFile) }
-func (l Layout) Record() string   { return filepath.Join(l.Out, RecordFile) }
-func (l Layout) RunLog() string   { return filepath.Join(l.Out, RunLogFile) }
-func (l Layout) Ginkgo() string   { return filepath.Join(l.Out, GinkgoFile) }
-func (l Layout) Timings() string  { return filepath.Join(l.Out, TimingsFile) }
-func (l Layout) Events() string   { return filepath.Join(l.Out, EventsFile) }
-func (l Layout) Domain() string   { return filepath.Join(l.Out, DomainFile) }
-func (l Layout) UserData() string { return filepath.Join(l.Out, UserDataFile) }
-func (l Layout) MetaData() string { return filepath.Join(l.Out, MetaDataFile) }
-func (l Layout) KeptDisk() string { return filepath.Join(l.Out, KeptDiskFile) }
-func (l Layout) Results() string  { return filepath.Join(l.Out, catalogue.ResultsFile) }
-func (l Layout) Fault() string    { return filepath.Join(l.Out, fault.File) }
+func (l Layout) Console() string   { return filepath.Join(l.Out, ConsoleFile) }
+func (l Layout) Record() string    { return filepath.Join(l.Out, RecordFile) }
+func (l Layout) RunLog() string    { return filepath.Join(l.Out, RunLogFile) }
+func (l Layout) Ginkgo() string    { return filepath.Join(l.Out, GinkgoFile) }
+func (l Layout) Timings() string   { return filepath.Join(l.Out, TimingsFile) }
+func (l Layout) Resources() string { return filepath.Join(l.Out, ResourcesFile) }
+func (l Layout) Events() string    { return filepath.Join(l.Out, EventsFile) }
+func (l Layout) Domain() string    { return filepath.Join(l.Out, DomainFile) }
+func (l Layout) UserData() string  { return filepath.Join(l.Out, UserDataFile) }
+func (l Layout) MetaData() string  { return filepath.Join(l.Out, MetaDataFile) }
+func (l Layout) KeptDisk() string  { return filepath.Join(l.Out, KeptDiskFile) }
+func (l Layout) Results() string   { return filepath.Join(l.Out, catalogue.ResultsFile) }
+func (l Layout) Fault() string     { return filepath.Join(l.Out, fault.File) }
 
 // Evidence is a file of guest evidence in the report folder.
 func (l Layout) Evidence(name string) string { return filepath.Join(l.Out, name) }

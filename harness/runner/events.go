@@ -3,6 +3,7 @@ package runner
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
@@ -14,16 +15,18 @@ import (
 // events.jsonl (for tools that follow a run), and the timings in
 // timings.json, written when the attempt ends.
 type eventRecorder struct {
-	mu      sync.Mutex
-	l       run.Layout
-	log     *os.File
-	sink    *event.Sink
-	timings map[string]float64
+	mu       sync.Mutex
+	l        run.Layout
+	log      *os.File
+	sink     *event.Sink
+	timings  map[string]float64
+	measures map[string]float64 // name_unit -> value
 }
 
 func newEventRecorder(l run.Layout) *eventRecorder {
-	r := &eventRecorder{l: l, timings: map[string]float64{}}
+	r := &eventRecorder{l: l, timings: map[string]float64{}, measures: map[string]float64{}}
 	os.Remove(l.Timings()) // an earlier attempt's
+	os.Remove(l.Resources())
 	if f, err := os.Create(l.Events()); err == nil {
 		r.log, r.sink = f, event.NewSink(f)
 	}
@@ -34,8 +37,11 @@ func (r *eventRecorder) add(e event.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sink.Emit(e)
-	if e.Kind == event.Timing {
+	switch e.Kind {
+	case event.Timing:
 		r.timings[e.Name] = e.Seconds
+	case event.Measure:
+		r.measures[e.Name+"-"+strings.ToLower(e.Unit)] = e.Value
 	}
 }
 
@@ -47,10 +53,16 @@ func (r *eventRecorder) close() {
 	if r.log != nil {
 		r.log.Close()
 	}
-	if len(r.timings) == 0 {
+	writeNumbers(r.l.Timings(), r.timings)
+	writeNumbers(r.l.Resources(), r.measures)
+}
+
+// writeNumbers writes m as a JSON object, unless it is empty.
+func writeNumbers(path string, m map[string]float64) {
+	if len(m) == 0 {
 		return
 	}
-	if b, err := json.MarshalIndent(r.timings, "", "  "); err == nil {
-		atomicfile.Write(r.l.Timings(), b, 0o644)
+	if b, err := json.MarshalIndent(m, "", "  "); err == nil {
+		atomicfile.Write(path, b, 0o644)
 	}
 }

@@ -136,6 +136,12 @@ type DefinitionDumper interface {
 	Definition() ([]byte, error)
 }
 
+// MemoryReporter is an optional ability: the most memory the machine's
+// process has held resident so far (its peak RSS), in bytes.
+type MemoryReporter interface {
+	PeakRSS() (int64, error)
+}
+
 // DiskKeeper is an optional ability: KeepDisk stops the guest and moves
 // its disk (the overlay) to dst instead of letting Destroy delete it. A
 // non-empty backing makes the kept overlay refer to that file instead of
