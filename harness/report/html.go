@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -27,7 +28,11 @@ type Page struct {
 	// NotSelected counts checks this run did not select: a green page
 	// with some is not a full run.
 	NotSelected int
+	Timelines   []pageTimeline
 }
+
+// pageTimeline is one target's timeline picture.
+type pageTimeline struct{ ID, Src string }
 
 type pageRow struct {
 	Image string
@@ -35,10 +40,11 @@ type pageRow struct {
 }
 
 type pageCell struct {
-	Present bool
-	State   string // passed, failed, error
-	Suites  []pageSuite
-	Link    string // the target's evidence folder, relative
+	Present  bool
+	State    string // passed, failed, error
+	Suites   []pageSuite
+	Link     string // the target's evidence folder, relative
+	Timeline string // its timeline.svg, relative; "" when there is none
 }
 
 type pageSuite struct {
@@ -84,7 +90,11 @@ func BuildPage(runID, runDir string, doc junit.Testsuites, targets []Target) Pag
 		if i < len(targets) {
 			t = targets[i]
 		}
-		cells[[2]string{image, arch}] = p.cell(runDir, ts, t)
+		c := p.cell(runDir, ts, t)
+		cells[[2]string{image, arch}] = c
+		if c.Timeline != "" {
+			p.Timelines = append(p.Timelines, pageTimeline{ID: ts.Name, Src: c.Timeline})
+		}
 	}
 	p.Arches = slices.Sorted(maps.Keys(arches))
 	for _, im := range slices.Sorted(maps.Keys(images)) {
@@ -99,6 +109,9 @@ func BuildPage(runID, runDir string, doc junit.Testsuites, targets []Target) Pag
 
 func (p *Page) cell(runDir string, ts junit.Testsuite, t Target) pageCell {
 	c := pageCell{Present: true, State: "passed", Link: rel(runDir, filepath.Dir(t.Console))}
+	if svg := filepath.Join(filepath.Dir(t.Console), TimelineFile); t.Console != "" && fileExists(svg) {
+		c.Timeline = rel(runDir, svg)
+	}
 	suites := map[string]*pageSuite{}
 	var order []string
 	for _, tc := range ts.Testcases {
@@ -166,6 +179,8 @@ func worse(a, b string) string {
 	return a
 }
 
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
 func rel(base, p string) string {
 	if r, err := filepath.Rel(base, p); err == nil && !strings.HasPrefix(r, "..") {
 		return filepath.ToSlash(r)
@@ -190,11 +205,15 @@ table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.4em .6em;ver
 td.passed{background:#d9f2d9}td.partial{background:#e3ecf7}td.failed{background:#f8d0d0}td.error{background:#f6e3b4}td.absent{background:#eee}
 .suite{display:block;font-size:.9em}.passed .state{color:#185c18}.partial .state{color:#24508f}.failed .state{color:#9b1c1c}.error .state{color:#8a5a00}.note{color:#555}
 pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}
+.timeline img{max-width:100%;border:1px solid #ddd}.legend{color:#555;max-width:60em}
 </style></head><body>
 <h1>imagegate run {{.RunID}}</h1>
 <table id="matrix"><tr><th>image</th>{{range .Arches}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr><th>{{.Image}}</th>{{range .Cells}}{{if .Present}}<td class="{{.State}}" data-state="{{.State}}"><a href="{{.Link}}/">{{.State}}</a>{{range .Suites}}<span class="suite {{.State}}">{{.Name}}: <span class="state">{{.Passed}}/{{.Total}}</span>{{with .Note}} <span class="note">({{.}})</span>{{end}}</span>{{end}}</td>{{else}}<td class="absent">—</td>{{end}}{{end}}</tr>
 {{end}}</table>
 {{if .Failures}}<h2>Failures</h2>{{range .Failures}}<div class="failure" data-kind="{{.Kind}}"><h3>{{.Target}}: {{.Case}} ({{.Kind}})</h3><p>{{.Message}}</p>{{if .Reproduce}}<pre>{{.Reproduce}}</pre>{{end}}<p>evidence: {{range .Evidence}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</p></div>{{end}}{{else if .NotSelected}}<p id="partial">No check failed, but {{.NotSelected}} checks were not selected: this is not a full run, and the gate will not promote on it alone.</p>{{else}}<p id="all-green">Every target passed.</p>{{end}}
-</body></html>
+{{if .Timelines}}<h2>Where the time went</h2>
+<p class="legend">Each target from start to end: its phases, cloud-init's stages (by the guest's clock), each check (green passed, red failed, amber error) and the second instance; a dashed red line marks plain QEMU's cloud-init done on the same image when <code>make bench</code> measured it. Hover a bar for its name and length.</p>
+{{range .Timelines}}<div class="timeline" data-target="{{.ID}}"><h3>{{.ID}}</h3><img src="{{.Src}}" alt="timeline of {{.ID}}"></div>
+{{end}}{{end}}</body></html>
 `))

@@ -11,7 +11,11 @@ import (
 
 func pageFixture(t *testing.T) (string, Page) {
 	t.Helper()
-	dir := t.TempDir()
+	return pageFixtureIn(t, t.TempDir())
+}
+
+func pageFixtureIn(t *testing.T, dir string) (string, Page) {
+	t.Helper()
 	tdir := filepath.Join(dir, "debian-12", "x86_64")
 	os.MkdirAll(tdir, 0o755)
 	consolePath := filepath.Join(tdir, "console.log")
@@ -50,31 +54,14 @@ func TestPageLayout(t *testing.T) {
 // TestPageRendersInChromium renders index.html in headless Chromium and
 // reads the DOM it built: the page a person opens, not just its source.
 func TestPageRendersInChromium(t *testing.T) {
-	browser := ""
-	for _, b := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(b); err == nil {
-			browser = p
-		}
-	}
-	if browser == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium missing in CI: make host installs it")
-		}
-		t.Skip("chromium not installed (apt-get install chromium)")
-	}
+	browser := chromium(t)
 	dir, p := pageFixture(t)
 	page := filepath.Join(dir, "index.html")
 	if err := WritePage(page, p); err != nil {
 		t.Fatal(err)
 	}
-	profile := t.TempDir()
-	args := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile}
-	dom, err := exec.Command(browser, append(args, "--dump-dom", "file://"+page)...).Output()
-	if err != nil {
-		t.Fatalf("chromium --dump-dom: %v", err)
-	}
-	d := string(dom)
+	args := chromiumArgs(t)
+	d := dumpDOM(t, browser, page)
 	for _, want := range []string{`id="matrix"`, `data-state="error"`, "ssh refuses passwords", "--focus", `href="debian-12/x86_64/console.log"`} {
 		if !strings.Contains(d, want) {
 			t.Errorf("rendered DOM lacks %q", want)
@@ -91,4 +78,34 @@ func TestPageRendersInChromium(t *testing.T) {
 		b, _ := os.ReadFile(shot)
 		os.WriteFile(dst, b, 0o644)
 	}
+}
+
+// chromium is the headless browser's path; CI must have it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, b := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(b); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium missing in CI: make host installs it")
+	}
+	t.Skip("chromium not installed (apt-get install chromium)")
+	return ""
+}
+
+func chromiumArgs(t *testing.T) []string {
+	return []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir=" + t.TempDir()}
+}
+
+// dumpDOM is the DOM Chromium built from a file.
+func dumpDOM(t *testing.T, browser, file string) string {
+	t.Helper()
+	dom, err := exec.Command(browser, append(chromiumArgs(t), "--dump-dom", "file://"+file)...).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom %s: %v", file, err)
+	}
+	return string(dom)
 }

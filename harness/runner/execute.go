@@ -204,6 +204,7 @@ func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string
 		}
 	}
 	rec.close()
+	report.WriteTimeline(t.Layout.Out) // a picture of events.jsonl; none when there are no events
 	return e.judge(p, i, r, processError(t, werr, ctx.Err() != nil))
 }
 
