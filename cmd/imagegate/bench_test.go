@@ -5,9 +5,11 @@ package main
 // every run has the matrix's boot timeouts and a context deadline.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,8 +34,9 @@ func benchMatrix() (arches, filter string) {
 }
 
 // benchRun runs the matrix once with --parallel parallel into reports/bench-NAME
-// (kept for a person to read) and returns its wall time. Every target must pass.
-func benchRun(b *testing.B, bin, name, parallel string) time.Duration {
+// (kept for a person to read) and returns its wall time, its report folder
+// and what it printed. Every target must pass.
+func benchRun(b *testing.B, bin, name, parallel string) (time.Duration, string, string) {
 	b.Helper()
 	arches, filter := benchMatrix()
 	reports, _ := filepath.Abs(filepath.Join("../../reports", "bench-"+name))
@@ -46,7 +49,8 @@ func benchRun(b *testing.B, bin, name, parallel string) time.Duration {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Hour)
 	defer cancel()
 	cmd := imagegateCmd(ctx, bin, args...)
-	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(os.Stdout, &out), io.MultiWriter(os.Stderr, &out)
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
@@ -60,7 +64,7 @@ func benchRun(b *testing.B, bin, name, parallel string) time.Duration {
 		b.Fatalf("--parallel %s: %d testsuites, want %d", parallel, len(d.Suites), want)
 	}
 	b.Logf("--parallel %s: %s wall (%s, label filter %q), reports %s", parallel, wall.Round(time.Second), arches, filter, filepath.Join(reports, id))
-	return wall
+	return wall, filepath.Join(reports, id), out.String()
 }
 
 // BenchmarkMatrixParallel is issue 3's goal: the matrix run with --parallel
@@ -71,8 +75,12 @@ func BenchmarkMatrixParallel(b *testing.B) {
 		b.Skipf("one arch (%s): nothing to run in parallel; set ARCHES to two or more", arches)
 	}
 	for i := 0; i < b.N; i++ {
-		serial := benchRun(b, bin, "serial", "1")
-		auto := benchRun(b, bin, "auto", "auto")
+		serial, _, _ := benchRun(b, bin, "serial", "1")
+		auto, dir, out := benchRun(b, bin, "auto", "auto")
+		table, rss := phaseTable(b, dir)
+		b.Logf("--parallel auto, wall time by phase:\n%s", table)
+		reportMemory(b, rss)
+		b.ReportMetric(matrixEfficiency(b, dir, out, auto.Seconds()), "matrix-efficiency")
 		speedup := serial.Seconds() / auto.Seconds()
 		b.ReportMetric(serial.Seconds(), "serial-s")
 		b.ReportMetric(auto.Seconds(), "auto-s")

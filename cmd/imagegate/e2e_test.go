@@ -39,6 +39,7 @@ type junitDoc struct {
 		Name       string `xml:"name,attr"`
 		Tests      int    `xml:"tests,attr"`
 		Failures   int    `xml:"failures,attr"`
+		Time       string `xml:"time,attr"`
 		Errors     int    `xml:"errors,attr"`
 		Properties []struct {
 			Name  string `xml:"name,attr"`
