@@ -127,7 +127,8 @@ func plainBoot(b *testing.B, report string) time.Duration {
 		b.Fatal(err)
 	}
 	defer func() { qemu.Process.Kill(); qemu.Wait() }()
-	if err := waitCloudInit(ctx, fmt.Sprintf("127.0.0.1:%d", port), key); err != nil {
+	sshUp := func() { b.Logf("plain QEMU: sshd answered after %.1fs", time.Since(start).Seconds()) }
+	if err := waitCloudInit(ctx, fmt.Sprintf("127.0.0.1:%d", port), key, sshUp); err != nil {
 		b.Fatalf("plain QEMU: %v\nqemu: %s\nconsole tail:\n%s", err, qerr.String(), console.TailFile(consoleLog, 30))
 	}
 	return time.Since(start)
@@ -199,13 +200,18 @@ func floorArgs(b *testing.B, work, seedISO string) ([]string, string) {
 }
 
 // waitCloudInit logs in (any host key: a stopwatch) as soon as sshd
-// answers, polling every second, and runs `cloud-init status --wait`.
-func waitCloudInit(ctx context.Context, addr string, key sshx.Key) error {
+// answers, polling every second, and runs `cloud-init status --wait`;
+// up is called once logged in.
+func waitCloudInit(ctx context.Context, addr string, key sshx.Key, up func()) error {
 	cfg := &ssh.ClientConfig{User: "imagegate", Auth: []ssh.AuthMethod{ssh.PublicKeys(key.Signer)},
 		HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 10 * time.Second}
 	for {
 		c, err := ssh.Dial("tcp", addr, cfg)
 		if err == nil {
+			if up != nil {
+				up()
+				up = nil
+			}
 			s, err := c.NewSession()
 			if err == nil {
 				err = s.Run("cloud-init status --wait >/dev/null 2>&1; true")
