@@ -40,5 +40,6 @@ func Spawn(ctx context.Context, t run.Target, logf func(string, ...any)) (string
 		return "", cleanup.Join(err, undo(false))
 	}
 	line := g.KeepAccess()
+	g.watch.stop() // the guest stays: closing our connection is not its death
 	return line, undo(true)
 }
