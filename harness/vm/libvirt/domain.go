@@ -74,11 +74,18 @@ type cpu struct {
 }
 
 type devices struct {
-	Emulator string   `xml:"emulator"`
-	Disks    []disk   `xml:"disk"`
-	Serial   serial   `xml:"serial"`
-	Video    video    `xml:"video"`
-	Balloon  memModel `xml:"memballoon"`
+	Emulator    string       `xml:"emulator"`
+	Disks       []disk       `xml:"disk"`
+	Controllers []controller `xml:"controller"`
+	Serial      serial       `xml:"serial"`
+	Video       video        `xml:"video"`
+	Balloon     memModel     `xml:"memballoon"`
+}
+
+// controller is a device libvirt would add by itself otherwise.
+type controller struct {
+	Type  string `xml:"type,attr"`
+	Model string `xml:"model,attr"`
 }
 
 type disk struct {
@@ -187,9 +194,12 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 					Source: source{File: s.Seed}, Target: target{Dev: "vdb", Bus: m.DiskBus},
 					ReadOnly: &struct{}{}, Serial: "cidata"},
 			},
-			Serial:  serial{Type: "file", Source: source{Path: p.Console}, Target: target{Type: m.SerialTarget, Port: intp(0)}},
-			Video:   video{Model: memModel{Type: "none"}},
-			Balloon: memModel{Model: "none"},
+			// No USB: libvirt adds an xHCI (or OHCI) controller unless told
+			// not to, and the guest spends boot time probing it.
+			Controllers: []controller{{Type: "usb", Model: "none"}},
+			Serial:      serial{Type: "file", Source: source{Path: p.Console}, Target: target{Type: m.SerialTarget, Port: intp(0)}},
+			Video:       video{Model: memModel{Type: "none"}},
+			Balloon:     memModel{Model: "none"},
 		},
 		Cmdline: qemuExtra{Args: append(netArgs(s, m), cpuArgs(s, m)...)},
 	}
