@@ -59,18 +59,28 @@ func probeKVM(ctx context.Context, a arch.Arch, kvmDevice string) error {
 		err, _ := v.(error)
 		return err
 	}
-	file, ck := probeCacheFile(), probeKey(kvmDevice, m.QEMUBinary, m.Type, code)
+	err = probeOrRecall(ctx, kvmDevice, m.QEMUBinary, m.Type, code)
+	if ctx.Err() == nil { // an interrupted probe has no answer to keep
+		kvmProbes.Store(key, err)
+	}
+	return err
+}
+
+// probeOrRecall answers from the user's cache when this boot of the host
+// already probed the same QEMU, firmware and device, and probes (keeping
+// the answer there) otherwise.
+func probeOrRecall(ctx context.Context, kvmDevice, binary, machine, firmware string) error {
+	file, ck := probeCacheFile(), probeKey(kvmDevice, binary, machine, firmware)
 	if why, ok := cachedProbe(file, ck); ok {
 		if why == "" {
 			return nil
 		}
 		return fmt.Errorf("%s (probed earlier in this boot of the host)", why)
 	}
-	err = runKVMProbe(ctx, m.QEMUBinary, m.Type, code)
+	err := runKVMProbe(ctx, binary, machine, firmware)
 	if ctx.Err() != nil {
-		return err // interrupted: no answer to keep
+		return err
 	}
-	kvmProbes.Store(key, err)
 	why := ""
 	if err != nil {
 		why = err.Error()
