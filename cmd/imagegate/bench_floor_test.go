@@ -21,6 +21,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/console"
 	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/seed"
 	"github.com/imagegate/imagegate/harness/sshx"
 	"github.com/imagegate/imagegate/harness/vm"
@@ -59,7 +60,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 // picture (floor.json beside its events, timeline.svg drawn again).
 func markFloor(b *testing.B, dir string, floor time.Duration) {
 	raw, _ := json.Marshal(map[string]float64{"cloud_init_done_seconds": floor.Seconds()})
-	if err := os.WriteFile(filepath.Join(dir, report.FloorFile), raw, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, run.FloorFile), raw, 0o644); err != nil {
 		b.Fatal(err)
 	}
 	if err := report.WriteTimeline(dir); err != nil {

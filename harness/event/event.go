@@ -28,6 +28,10 @@ const (
 	Measure Kind = "measure"
 )
 
+// SecondInstanceUp is the timing of the target's second instance, from
+// its start to cloud-init done beside the first.
+const SecondInstanceUp = "second-instance-up"
+
 // Phases of a target, in order.
 const (
 	Pinning   = "pinning"

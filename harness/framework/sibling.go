@@ -58,7 +58,7 @@ func startSibling(t run.Target, logf func(string, ...any)) {
 		defer close(sb.done)
 		sb.g, sb.err = guest.BootSecond(ctx, t, collect)
 		if sb.err == nil {
-			events.Emit(event.TimingOf("second-instance-up", time.Since(start).Seconds()))
+			events.Emit(event.TimingOf(event.SecondInstanceUp, time.Since(start).Seconds()))
 		}
 	}()
 	early = sb

@@ -15,6 +15,7 @@ import (
 	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/names"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // Page is the data of reports/<run-id>/index.html: a matrix of image ×
@@ -109,7 +110,7 @@ func BuildPage(runID, runDir string, doc junit.Testsuites, targets []Target) Pag
 
 func (p *Page) cell(runDir string, ts junit.Testsuite, t Target) pageCell {
 	c := pageCell{Present: true, State: "passed", Link: rel(runDir, filepath.Dir(t.Console))}
-	if svg := filepath.Join(filepath.Dir(t.Console), TimelineFile); t.Console != "" && fileExists(svg) {
+	if svg := filepath.Join(filepath.Dir(t.Console), run.TimelineFile); t.Console != "" && fileExists(svg) {
 		c.Timeline = rel(runDir, svg)
 	}
 	suites := map[string]*pageSuite{}

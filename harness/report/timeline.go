@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/event"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // A target's timeline, drawn as a picture (timeline.svg beside its
@@ -35,14 +36,11 @@ type Span struct {
 	Class      string
 }
 
-// FloorFile, in a target's folder, holds the plain-QEMU floor the bench
-// measured beside the run: {"cloud_init_done_seconds": N}.
-const FloorFile = "floor.json"
-
 // ReadTimeline builds a target's timeline from its folder: events.jsonl,
-// cloud-init-status.json and floor.json (the last two may be missing).
+// cloud-init-status.json and floor.json (the last two may be missing; the
+// bench writes floor.json, {"cloud_init_done_seconds": N}, beside a run).
 func ReadTimeline(dir string) (Timeline, error) {
-	f, err := os.Open(filepath.Join(dir, "events.jsonl"))
+	f, err := os.Open(filepath.Join(dir, run.EventsFile))
 	if err != nil {
 		return Timeline{}, err
 	}
@@ -58,7 +56,7 @@ func ReadTimeline(dir string) (Timeline, error) {
 	var floor struct {
 		Seconds float64 `json:"cloud_init_done_seconds"`
 	}
-	if raw, err := os.ReadFile(filepath.Join(dir, FloorFile)); err == nil && json.Unmarshal(raw, &floor) == nil && floor.Seconds > 0 {
+	if raw, err := os.ReadFile(filepath.Join(dir, run.FloorFile)); err == nil && json.Unmarshal(raw, &floor) == nil && floor.Seconds > 0 {
 		tl.Floor = tl.bootStart() + floor.Seconds
 		tl.Total = max(tl.Total, tl.Floor)
 	}
@@ -85,7 +83,7 @@ func timelineOf(evs []event.Event) Timeline {
 			tl.Phases = append(tl.Phases, Span{Label: e.Phase, Start: end, End: end, Class: "phase-" + e.Phase})
 		case e.Kind == event.Check && e.Seconds > 0:
 			tl.Checks = append(tl.Checks, Span{Label: e.Check, Start: max(0, end-e.Seconds), End: end, Class: e.Fate})
-		case e.Kind == event.Timing && e.Name == "second-instance-up":
+		case e.Kind == event.Timing && e.Name == event.SecondInstanceUp:
 			tl.Guests = append(tl.Guests, Span{Label: "second instance: boot and cloud-init", Start: max(0, end-e.Seconds), End: end, Class: "guest"})
 		}
 	}

@@ -7,10 +7,9 @@ import (
 	"strings"
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
+	"github.com/imagegate/imagegate/harness/run"
+	"github.com/imagegate/imagegate/harness/textx"
 )
-
-// TimelineFile is the picture's name in a target's folder.
-const TimelineFile = "timeline.svg"
 
 // WriteTimeline draws the timeline of the target whose folder is dir into
 // dir/timeline.svg. The bench calls it again once it has the floor.
@@ -19,7 +18,7 @@ func WriteTimeline(dir string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(dir, TimelineFile), []byte(tl.SVG()), 0o644)
+	return atomicfile.Write(filepath.Join(dir, run.TimelineFile), []byte(tl.SVG()), 0o644)
 }
 
 const (
@@ -81,10 +80,7 @@ func writeBar(b *strings.Builder, s Span, x0, x1 float64, y int) {
 	fmt.Fprintf(b, `<g class="span %s" data-label="%s"><rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s" stroke="#fff" stroke-width="0.5"><title>%s: %.1f s</title></rect>`,
 		html.EscapeString(s.Class), label, x0, y+3, max(x1-x0, 1), svgLaneH-6, colour, label, s.End-s.Start)
 	if x1-x0 >= svgTextIn {
-		text := s.Label
-		if fit := int((x1 - x0) / 6); len(text) > fit {
-			text = text[:fit-1] + "…"
-		}
+		text := textx.Clip(s.Label, int((x1-x0)/6)-3) // about 6 px a character; whole runes
 		fmt.Fprintf(b, `<text x="%.1f" y="%d" fill="#222" pointer-events="none">%s</text>`, x0+3, y+17, html.EscapeString(text))
 	}
 	b.WriteString("</g>\n")

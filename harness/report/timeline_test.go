@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/event"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // timelineFixture writes a target folder with the events of a short run,
@@ -29,7 +30,7 @@ func timelineFixture(t *testing.T, dir string) {
 	emit(60, event.PhaseOf(event.Checking, ""))
 	emit(63, event.CheckOf("baseline ssh logs in <as> the user", "passed", 3*time.Second))
 	emit(70, event.CheckOf("baseline packages has a healthy package database", "failed", 7*time.Second))
-	emit(71, event.TimingOf("second-instance-up", 65))
+	emit(71, event.TimingOf(event.SecondInstanceUp, 65))
 	emit(72, event.PhaseOf(event.Evidence, ""))
 	emit(74, event.TimingOf("total-until-evidence", 73))
 	f.Close()
@@ -39,7 +40,7 @@ func timelineFixture(t *testing.T, dir string) {
 		"init": {"start": `+ftoa(start+30)+`, "finished": `+ftoa(start+40)+`},
 		"modules-config": {"start": null, "finished": null},
 		"stage": null}}`), 0o644)
-	os.WriteFile(filepath.Join(dir, FloorFile), []byte(`{"cloud_init_done_seconds": 55}`), 0o644)
+	os.WriteFile(filepath.Join(dir, run.FloorFile), []byte(`{"cloud_init_done_seconds": 55}`), 0o644)
 }
 
 func ftoa(f float64) string { return fmt.Sprintf("%.3f", f) }
@@ -103,7 +104,7 @@ func TestTimelineRendersInChromium(t *testing.T) {
 	if !strings.Contains(dom, `src="debian-12/x86_64/timeline.svg"`) {
 		t.Errorf("the page does not show the timeline:\n%s", dom)
 	}
-	svg := dumpDOM(t, browser, filepath.Join(tdir, TimelineFile))
+	svg := dumpDOM(t, browser, filepath.Join(tdir, run.TimelineFile))
 	for _, want := range []string{"phase-checking", `class="floor"`, "init-local"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("rendered timeline lacks %q", want)

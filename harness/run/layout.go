@@ -49,6 +49,8 @@ const (
 	TimingsFile   = "timings.json"   // phase durations
 	ResourcesFile = "resources.json" // other measures: the guest's peak memory
 	EventsFile    = "events.jsonl"   // the child's progress events
+	TimelineFile  = "timeline.svg"   // the events as a picture
+	FloorFile     = "floor.json"     // make bench: plain QEMU's time to cloud-init done
 	DomainFile    = "domain.xml"     // the machine's definition
 	UserDataFile  = "user-data"      // the seed's user-data (public key only)
 	MetaDataFile  = "meta-data"

@@ -12,15 +12,15 @@ import (
 )
 
 // eventRecorder keeps what a target's events say: every event in
-// events.jsonl (for tools that follow a run), and the timings in
-// timings.json, written when the attempt ends.
+// events.jsonl (for tools that follow a run), the timings in timings.json
+// and the other measures in resources.json, written when the attempt ends.
 type eventRecorder struct {
 	mu       sync.Mutex
 	l        run.Layout
 	log      *os.File
 	sink     *event.Sink
 	timings  map[string]float64
-	measures map[string]float64 // name_unit -> value
+	measures map[string]float64 // "<name>-<unit>" -> value
 }
 
 func newEventRecorder(l run.Layout) *eventRecorder {
