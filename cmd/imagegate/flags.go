@@ -16,9 +16,7 @@ import (
 // spawn), with one name and one meaning each. images and arches are
 // comma-separated lists.
 func targetFlags(fs *flag.FlagSet, o *runner.Options, images, arches *string) {
-	fs.StringVar(&o.Matrix, "matrix", "fixtures/matrix.yaml", "matrix `FILE` listing the images to test")
-	fs.StringVar(arches, "arch", "", "comma-separated architectures to test (default: all in the matrix)")
-	fs.StringVar(images, "image", "", "comma-separated image names to test (default: all in the matrix)")
+	selectFlags(fs, &o.Matrix, images, arches, (*multiFlag)(&o.SuiteDirs))
 	fs.StringVar(&o.ExpectSHA256, "expect-sha256", "", "refuse to run unless the image has this sha256 (reproducers pin it)")
 	fs.StringVar(&o.ReportsDir, "reports", "reports", "`DIR` for reports; each run writes DIR/<run-id>, DIR/latest points at it")
 	fs.StringVar(&o.WorkRoot, "work-dir", run.DefaultWorkRoot, "`DIR` for overlays, seeds and kept guests' keys (removed after the run)")
@@ -26,6 +24,15 @@ func targetFlags(fs *flag.FlagSet, o *runner.Options, images, arches *string) {
 	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto (KVM where it works, else TCG), kvm or tcg")
 	fs.StringVar(&o.Profile, "profile", "", "profile `FILE` for every image, instead of the matrix's profile: and the built-in one of its family")
 	fs.IntVar(&o.SSHPort, "ssh-port", 0, "forward the guest's SSH from this 127.0.0.1 `PORT` (one target only; default: a free port)")
+}
+
+// selectFlags name the targets and the external suites, in every
+// subcommand that asks about them (run, spawn, suites).
+func selectFlags(fs *flag.FlagSet, matrix, images, arches *string, suiteDirs *multiFlag) {
+	fs.StringVar(matrix, "matrix", "fixtures/matrix.yaml", "matrix `FILE` listing the images to test")
+	fs.StringVar(arches, "arch", "", "comma-separated architectures to test (default: all in the matrix)")
+	fs.StringVar(images, "image", "", "comma-separated image names to test (default: all in the matrix)")
+	fs.Var(suiteDirs, "suite-dir", "load an external suite from `DIR` (suite.yaml + checks/; repeatable)")
 }
 
 // newPlan checks the run's inputs against this binary (its path, its

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/imagegate/imagegate/harness/buildinfo"
-	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/runner"
 
 	// The suites and the VM drivers register themselves.
@@ -40,10 +39,6 @@ func init() {
 	register("run-target", command{hidden: true, run: func(args []string, _, stderr io.Writer) int { return cmdRunTarget(args, stderr) }})
 	register("version", command{summary: "print this imagegate's version (reports record it)", run: func(_ []string, stdout, _ io.Writer) int {
 		fmt.Fprintln(stdout, buildinfo.Version())
-		return 0
-	}})
-	register("suites", command{summary: "list the suites compiled into this binary", run: func(_ []string, stdout, _ io.Writer) int {
-		fmt.Fprintln(stdout, strings.Join(framework.SuiteNames(), "\n"))
 		return 0
 	}})
 }

@@ -19,6 +19,9 @@ import (
 // runs; and, like RunTarget, it must be the only Ginkgo run of its
 // process. Nothing boots.
 func TakeCatalogue(t run.Target, w io.Writer) error {
+	if err := registerExternal(t); err != nil {
+		return err
+	}
 	suites, err := applicable(t)
 	if err != nil {
 		return err

@@ -43,13 +43,32 @@ var (
 // Register adds a suite; call it from a package-level var in the suite's
 // package so importing the package is enough.
 func Register(s Suite) bool {
+	if err := add(s); err != nil {
+		panic("framework: " + err.Error())
+	}
+	return true
+}
+
+// add registers s unless a suite of its name is registered already.
+func add(s Suite) error {
 	regMu.Lock()
 	defer regMu.Unlock()
 	if _, dup := registry[s.Name]; dup {
-		panic(fmt.Sprintf("framework: suite %q registered twice", s.Name))
+		return fmt.Errorf("suite %q is registered twice (an external suite may not take a compiled-in suite's name)", s.Name)
 	}
 	registry[s.Name] = s
-	return true
+	return nil
+}
+
+// Suites lists the registered suites, sorted by name.
+func Suites() []Suite {
+	regMu.Lock()
+	defer regMu.Unlock()
+	var out []Suite
+	for _, n := range keys() {
+		out = append(out, registry[n])
+	}
+	return out
 }
 
 // SuiteNames lists the registered suites, sorted.

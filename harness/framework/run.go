@@ -33,6 +33,9 @@ func (t *testingT) Fail() { t.failed = true }
 // the orchestrator runs each target in a process of its own.
 func RunTarget(t run.Target, progress io.Writer, sink *event.Sink) (bool, error) {
 	events = sink
+	if err := registerExternal(t); err != nil {
+		return false, err
+	}
 	suites, err := applicable(t)
 	if err != nil {
 		return false, err

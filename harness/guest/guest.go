@@ -93,14 +93,25 @@ func (g *Guest) Run(ctx context.Context, cmd string) (remote.Result, error) {
 	return g.run(ctx, cmd, nil)
 }
 
+// RunWithin is Run with its own time limit instead of CommandTimeout (an
+// external suite's check declares one). A command cut off by it returns
+// an error wrapping context.DeadlineExceeded.
+func (g *Guest) RunWithin(ctx context.Context, cmd string, limit time.Duration) (remote.Result, error) {
+	return g.runWithin(ctx, cmd, nil, limit)
+}
+
 func (g *Guest) run(ctx context.Context, cmd string, in io.Reader) (remote.Result, error) {
+	return g.runWithin(ctx, cmd, in, g.CommandTimeout())
+}
+
+func (g *Guest) runWithin(ctx context.Context, cmd string, in io.Reader, limit time.Duration) (remote.Result, error) {
 	if f := g.dead(); f != nil {
 		return remote.Result{Command: cmd, ExitStatus: -1}, fmt.Errorf("%s: %w", g.Target.ID(), f)
 	}
 	if g.SSH == nil {
 		return remote.Result{Command: cmd, ExitStatus: -1}, fmt.Errorf("%s: no SSH connection", g.Target.ID())
 	}
-	ctx, cancel := context.WithTimeout(ctx, g.CommandTimeout())
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	ctx, stop := within(ctx, g.alive)
 	defer stop()

@@ -33,6 +33,9 @@ type Image struct {
 	DiskGiB   int      `yaml:"disk_gib"`
 	Timeout   Duration `yaml:"boot_timeout"`
 	Suites    []string `yaml:"suites"`
+	// SuiteDirs are external suites' folders (relative to the matrix
+	// file) loaded for this image beside --suite-dir's.
+	SuiteDirs []string `yaml:"suite_dirs"`
 	// Profile is a profile file that replaces the family's built-in one.
 	Profile string `yaml:"profile"`
 	// Kernel, Initrd and Cmdline boot the image directly (firmware: kernel),
@@ -143,6 +146,9 @@ func (im *Image) normalize(base string) error {
 	im.Path = expand(im.Path, base)
 	if im.Checksums != "" {
 		im.Checksums = expand(im.Checksums, base)
+	}
+	for i, d := range im.SuiteDirs {
+		im.SuiteDirs[i] = expand(d, base)
 	}
 	if im.Signature != "" || im.Keyring != "" {
 		if im.Signature == "" || im.Keyring == "" || im.Checksums == "" {

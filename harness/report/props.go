@@ -17,6 +17,9 @@ const (
 	PropProfileSHA256 = "profile.sha256" // the profile's bytes
 	PropRetried       = "retried"        // earlier attempts that were not judged, and why
 	PropMergedRuns    = "merged.runs"    // the runs a merged report came from
+	// PropSuiteDirs names the external suites the target loaded, "; "
+	// between them: "<name> <folder> sha256:<digest of its files>".
+	PropSuiteDirs = "suite-dirs"
 
 	// The catalogue's, named by the catalogue package.
 	PropCatalogue = catalogue.PropDigest

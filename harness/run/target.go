@@ -91,10 +91,22 @@ type Options struct {
 	UserData      string    `json:"user_data,omitempty"`
 	NetworkConfig string    `json:"network_config,omitempty"`
 	Selection     Selection `json:"selection"`
+	// SuiteDirs are the external suites (--suite-dir, the matrix's
+	// suite_dirs:) the target loads beside the compiled-in ones.
+	SuiteDirs []SuiteDir `json:"suite_dirs,omitempty"`
 	// Sibling says when a second instance is booted for the checks that
 	// compare two first boots (labelled sibling): "" none is selected,
 	// SiblingEarly beside the first guest, SiblingLazy when a check asks.
 	Sibling string `json:"sibling,omitempty"`
+}
+
+// SuiteDir is an external suite as the plan validated it: the process
+// that runs the target loads the folder again and refuses it if its
+// digest changed since (the report names what ran).
+type SuiteDir struct {
+	Dir    string `json:"dir"`
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
 }
 
 // When the second instance boots.

@@ -30,7 +30,7 @@ func (p *Plan) takeCatalogues(ctx context.Context) error {
 	defer os.RemoveAll(tmp)
 	cache := map[string][]catalogue.Spec{}
 	for i, t := range p.Targets {
-		key := strings.Join([]string{t.Image.Family, t.Image.Arch, strings.Join(t.Options.Selection.Suites, ","), t.Options.Selection.LabelFilter, strings.Join(t.Options.Selection.Focus, "\x00")}, "\x01")
+		key := strings.Join([]string{t.Image.Family, t.Image.Arch, strings.Join(t.Options.Selection.Suites, ","), t.Options.Selection.LabelFilter, strings.Join(t.Options.Selection.Focus, "\x00"), fmt.Sprint(t.Options.SuiteDirs)}, "\x01")
 		specs, ok := cache[key]
 		if !ok {
 			if specs, err = catalogueOf(ctx, p.Opts.Self, t, filepath.Join(tmp, fmt.Sprint(i))); err != nil {
@@ -77,4 +77,15 @@ func catalogueOf(ctx context.Context, self string, t run.Target, base string) ([
 	}
 	defer f.Close()
 	return catalogue.Read(f)
+}
+
+// Catalogue is t's catalogue taken by self in a process of its own, as
+// the plan takes it, for listings that boot nothing (imagegate suites).
+func Catalogue(ctx context.Context, self string, t run.Target) ([]catalogue.Spec, error) {
+	tmp, err := os.MkdirTemp("", "imagegate-catalogue-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	return catalogueOf(ctx, self, t, filepath.Join(tmp, "t"))
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
+	"github.com/imagegate/imagegate/harness/extsuite"
 	"github.com/imagegate/imagegate/harness/matrix"
 	"github.com/imagegate/imagegate/harness/run"
 	"github.com/imagegate/imagegate/harness/vm"
@@ -50,8 +51,12 @@ type Options struct {
 	// Self is the imagegate binary: it takes each target's catalogue and
 	// runs each target (imagegate run-target), one process each.
 	Self string
-	// KnownSuites are the suites built into Self; --suite must name one.
+	// KnownSuites are the suites built into Self; --suite must name one
+	// of them or of the external suites.
 	KnownSuites []string
+	// SuiteDirs are external suites' folders (--suite-dir) for every
+	// target, beside the matrix images' own suite_dirs:.
+	SuiteDirs []string
 }
 
 // Plan is a checked run, ready to execute.
@@ -64,6 +69,8 @@ type Plan struct {
 	// marked selected or not (taken before anything boots).
 	Catalogues [][]catalogue.Spec
 	Opts       Options
+	// External are the run's external suites, by absolute folder.
+	External map[string]*extsuite.Suite
 	// AccelWhy says, per target, which accelerator it gets and why;
 	// ParallelWhy how the worker pool was sized.
 	AccelWhy    []string
@@ -77,7 +84,11 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSuites(o.Suites, o.KnownSuites); err != nil {
+	external, err := loadSuiteDirs(o, images)
+	if err != nil {
+		return nil, usage(err)
+	}
+	if err := checkSuites(o.Suites, o.KnownSuites, externalNames(external)); err != nil {
 		return nil, usage(err)
 	}
 	if err := checkSSHPort(o.SSHPort, len(images)); err != nil {
@@ -88,7 +99,7 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 		return nil, usage(fmt.Errorf("--libvirt-uri: %w", err))
 	}
 	defer drv.Close()
-	p := &Plan{RunID: newRunID(), Opts: o}
+	p := &Plan{RunID: newRunID(), Opts: o, External: external}
 	reports, _ := filepath.Abs(filepath.Join(o.ReportsDir, p.RunID))
 	p.Layout = run.RunLayout{Reports: reports, Work: filepath.Join(o.WorkRoot, p.RunID)}
 	for _, im := range images {
@@ -172,10 +183,14 @@ func firstNonEmpty(a, b []string) []string {
 	return b
 }
 
-func checkSuites(names, have []string) error {
+func checkSuites(names, builtIn, external []string) error {
 	for _, n := range names {
-		if !slices.Contains(have, n) {
-			return fmt.Errorf("--suite %q: no such suite; built in: %s", n, strings.Join(have, ", "))
+		if !slices.Contains(builtIn, n) && !slices.Contains(external, n) {
+			ext := ""
+			if len(external) > 0 {
+				ext = "; from --suite-dir: " + strings.Join(external, ", ")
+			}
+			return fmt.Errorf("--suite %q: no such suite; built in: %s%s", n, strings.Join(builtIn, ", "), ext)
 		}
 	}
 	return nil

@@ -29,6 +29,13 @@ func (p *Plan) reportTarget(i int, r Result) report.Target {
 		{report.PropCatalogue, catalogue.Digest(specs)}, {report.PropSpecs, fmt.Sprint(len(specs))},
 		{report.PropSelection, t.Options.Selection.Text}, {report.PropRerun, p.rerun(t)},
 		{report.PropProfile, t.Options.ProfileSource}, {report.PropProfileSHA256, digest.Bytes([]byte(t.Options.Profile))}}
+	if len(t.Options.SuiteDirs) > 0 {
+		var lines []string
+		for _, d := range t.Options.SuiteDirs {
+			lines = append(lines, fmt.Sprintf("%s %s sha256:%s", d.Name, d.Dir, d.SHA256))
+		}
+		props = append(props, [2]string{report.PropSuiteDirs, strings.Join(lines, "; ")})
+	}
 	if len(r.Retried) > 0 {
 		props = append(props, [2]string{report.PropRetried, fmt.Sprintf("%d: %s", len(r.Retried), strings.Join(r.Retried, " | "))})
 	}
@@ -52,6 +59,10 @@ func (p *Plan) rerun(t run.Target) string {
 	}
 	if p.Opts.Profile != "" {
 		cmd += " --profile " + report.ShellQuote(p.Opts.Profile)
+	}
+	for _, d := range p.Opts.SuiteDirs {
+		abs, _ := filepath.Abs(d)
+		cmd += " --suite-dir " + report.ShellQuote(abs)
 	}
 	return cmd
 }

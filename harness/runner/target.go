@@ -37,6 +37,10 @@ func (p *Plan) target(ctx context.Context, drv vm.Driver, im matrix.Image) (run.
 	if err != nil {
 		return run.Target{}, usage(err)
 	}
+	dirs, err := p.suiteDirsOf(im)
+	if err != nil {
+		return run.Target{}, usage(err)
+	}
 	acc, why, err := p.accel(ctx, drv, a, im)
 	if err != nil {
 		return run.Target{}, err
@@ -56,7 +60,7 @@ func (p *Plan) target(ctx context.Context, drv vm.Driver, im matrix.Image) (run.
 			Accel: string(acc), MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, BootTimeout: timeout, SSHPort: p.Opts.SSHPort},
 		Options: run.Options{Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Profile: prof, ProfileSource: profSrc,
 			Selection: run.Selection{Suites: firstNonEmpty(p.Opts.Suites, im.Suites), LabelFilter: p.Opts.LabelFilter,
-				Focus: p.Opts.Focus, Text: selection(p.Opts, im)}},
+				Focus: p.Opts.Focus, Text: selection(p.Opts, im)}, SuiteDirs: dirs},
 		Layout: p.Layout.Target(im.Name, a.Name),
 	}, nil
 }
