@@ -90,7 +90,9 @@ func (x *external) run(ctx context.Context, c extsuite.Check) {
 		}
 		NotApplicable(reason)
 	default:
-		Fail(fmt.Sprintf("checks/%s exited %d\n%s", c.File, res.ExitStatus, res))
+		// The first line is what the report's summary shows: what the
+		// check said (stderr first), then everything.
+		Fail(fmt.Sprintf("checks/%s exited %d: %s\n%s", c.File, res.ExitStatus, firstLine(res.Stderr, res.Stdout), res))
 	}
 }
 

@@ -142,6 +142,9 @@ func withDefaults(o Options) Options {
 	if abs, err := filepath.Abs(o.Matrix); err == nil {
 		o.Matrix = abs // reproducers name it from anywhere
 	}
+	if abs, err := filepath.Abs(o.WorkRoot); err == nil {
+		o.WorkRoot = abs // qemu-img and libvirt read paths from elsewhere (a relative backing file is relative to its overlay)
+	}
 	return o
 }
 

@@ -107,3 +107,12 @@ func TestProfileResolution(t *testing.T) {
 		t.Errorf("--profile of another family: %v", err)
 	}
 }
+
+// A relative --work-dir used to reach qemu-img as a relative backing file,
+// which it resolves against the overlay's folder: the boot failed.
+func TestPathsBecomeAbsolute(t *testing.T) {
+	o := withDefaults(Options{Matrix: "m.yaml", WorkRoot: "work"})
+	if !filepath.IsAbs(o.WorkRoot) || !filepath.IsAbs(o.Matrix) {
+		t.Errorf("work root %q, matrix %q: want absolute paths", o.WorkRoot, o.Matrix)
+	}
+}
