@@ -36,8 +36,11 @@ func register(name string, c command) { commands[name] = c }
 
 func init() {
 	register("run", command{summary: "boot the images of a matrix and run the suites against them", run: cmdRun})
-	register("run-target", command{hidden: true, run: func(args []string, _, stderr io.Writer) int { return cmdRunTarget(args, stderr) }})
-	register("version", command{summary: "print this imagegate's version (reports record it)", run: func(_ []string, stdout, _ io.Writer) int {
+	register("run-target", command{hidden: true, run: cmdRunTarget})
+	register("version", command{summary: "print this imagegate's version (reports record it)", run: func(args []string, stdout, stderr io.Writer) int {
+		if code, ok := parseFlags(flag.NewFlagSet("imagegate version", flag.ContinueOnError), args, stdout, stderr); !ok {
+			return code
+		}
 		fmt.Fprintln(stdout, buildinfo.Version())
 		return 0
 	}})

@@ -18,10 +18,12 @@ func cmdReport(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "merge" {
 		return cmdReportMerge(args[1:], stdout, stderr)
 	}
-	fmt.Fprintln(stderr, "usage: imagegate report merge --out DIR REPORTDIR...")
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+	const usage = "usage: imagegate report merge --out DIR REPORTDIR..."
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprintln(stdout, usage)
 		return 0
 	}
+	fmt.Fprintln(stderr, usage)
 	return 2
 }
 

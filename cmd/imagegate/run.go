@@ -77,13 +77,15 @@ func printSummary(w io.Writer, s runner.Summary) {
 	}
 }
 
-func cmdRunTarget(args []string, stderr io.Writer) int {
+func cmdRunTarget(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate run-target", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	path := fs.String("target", "", "target JSON written by imagegate run")
 	cat := fs.String("catalogue", "", "write the target's catalogue to `FILE` (a dry run: nothing boots)")
 	eventsFD := fs.Int("events", 0, "write progress events as JSON lines to file descriptor `FD` (the parent's pipe)")
-	if err := fs.Parse(args); err != nil || *path == "" {
+	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
+		return code
+	}
+	if *path == "" {
 		fmt.Fprintln(stderr, "imagegate run-target: --target FILE is required (this command is run by 'imagegate run')")
 		return runner.ExitError
 	}
