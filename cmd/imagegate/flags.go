@@ -23,6 +23,7 @@ func targetFlags(fs *flag.FlagSet, o *runner.Options, images, arches *string) {
 	fs.StringVar(&o.LibvirtURI, "libvirt-uri", vm.DefaultURI, "libvirt connection `URI`")
 	fs.StringVar(&o.Accel, "accel", "auto", "accelerator: auto (KVM where it works, else TCG), kvm or tcg")
 	fs.StringVar(&o.Profile, "profile", "", "profile `FILE` for every image, instead of the matrix's profile: and the built-in one of its family")
+	fs.StringVar(&o.SeedFrom, "seed-from", "", "boot with the seed of an earlier target (its report `DIR`: meta-data, user-data) and a fresh key; reproducers use it")
 	fs.IntVar(&o.SSHPort, "ssh-port", 0, "forward the guest's SSH from this 127.0.0.1 `PORT` (one target only; default: a free port)")
 }
 

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/imagegate/imagegate/harness/guest"
 	"github.com/imagegate/imagegate/harness/run"
@@ -17,7 +18,7 @@ import (
 
 func init() {
 	register("spawn", command{summary: "boot one image and leave it running; prints how to ssh in", run: cmdSpawn})
-	register("ssh", command{summary: "ssh into a guest left running by spawn or run --keep: imagegate ssh IMAGE/ARCH [command]", run: cmdSSH})
+	register("ssh", command{summary: "ssh into a guest left running by spawn or run --keep: imagegate ssh IMAGE/ARCH [command]; --destroy ends it", run: cmdSSH})
 }
 
 func cmdSpawn(args []string, stdout, stderr io.Writer) int {
@@ -59,6 +60,7 @@ func cmdSpawn(args []string, stdout, stderr io.Writer) int {
 func cmdSSH(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("imagegate ssh", flag.ContinueOnError)
 	workRoot := fs.String("work-dir", run.DefaultWorkRoot, "`DIR` where spawn and run --keep leave their guests")
+	destroy := fs.Bool("destroy", false, "destroy the kept guest and remove its work files, instead of logging in")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -70,6 +72,16 @@ func cmdSSH(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
 		return runner.ExitError
+	}
+	if *destroy {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := a.Destroy(ctx); err != nil {
+			fmt.Fprintf(stderr, "imagegate: %v\n", err)
+			return runner.ExitError
+		}
+		fmt.Fprintf(stdout, "%s: destroyed %s and removed %s\n", a.Target, a.Domain, a.Dir)
+		return 0
 	}
 	cmd := append(a.SSHArgs(), fs.Args()[1:]...)
 	c := exec.Command(cmd[0], cmd[1:]...)

@@ -44,8 +44,10 @@ func RunTarget(t run.Target, progress io.Writer, sink *event.Sink) (bool, error)
 	if err != nil {
 		return false, err
 	}
-	if t.Options.UserData, t.Options.NetworkConfig, err = mergeUserData(t, selected(t, suites)); err != nil {
-		return false, err
+	if t.Options.Reseed == nil { // a reproducer boots with the failed run's seed as it was
+		if t.Options.UserData, t.Options.NetworkConfig, err = mergeUserData(t, selected(t, suites)); err != nil {
+			return false, err
+		}
 	}
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(progress, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)

@@ -1,6 +1,7 @@
 package guest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -9,19 +10,37 @@ import (
 	"sort"
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
+	"github.com/imagegate/imagegate/harness/cleanup"
 	"github.com/imagegate/imagegate/harness/names"
+	"github.com/imagegate/imagegate/harness/report"
 	"github.com/imagegate/imagegate/harness/run"
+	"github.com/imagegate/imagegate/harness/vm"
 )
 
 // Access is how to reach a guest that was kept running (--keep, spawn):
 // written as access.json beside its key in the run's work dir.
 type Access struct {
 	Target     string `json:"target"` // <image>/<arch>
+	URI        string `json:"uri"`    // the libvirt connection the domain lives on
 	Domain     string `json:"domain"`
 	Addr       string `json:"addr"` // 127.0.0.1:port
 	User       string `json:"user"`
 	Key        string `json:"key"`         // private key file, 0600
 	KnownHosts string `json:"known_hosts"` // the host key verified at boot
+
+	// Dir is the target's work folder, where access.json was found.
+	Dir string `json:"-"`
+}
+
+// Commands are the lines printed for a person: how to log in and how to
+// destroy the guest, with self (the binary) and the work root as a
+// command line must name them.
+func (a Access) Commands(self, workRoot string) (login, destroy string) {
+	cmd := report.Invocation(self) + " ssh "
+	if workRoot != run.DefaultWorkRoot {
+		cmd += "--work-dir " + report.ShellQuote(workRoot) + " "
+	}
+	return cmd + a.Target, cmd + "--destroy " + a.Target
 }
 
 func (a Access) write(path string) error {
@@ -57,5 +76,28 @@ func FindAccess(workRoot, target string) (Access, error) {
 	if err := json.Unmarshal(b, &a); err != nil {
 		return a, fmt.Errorf("%s: %w", matches[len(matches)-1], err)
 	}
+	a.Dir = filepath.Dir(matches[len(matches)-1])
 	return a, nil
+}
+
+// Destroy ends a kept guest: its domain, then its work folder (overlay,
+// seed, key), and the run's work folder when nothing else is left in it.
+func (a Access) Destroy(ctx context.Context) error {
+	if a.Dir == "" || a.URI == "" {
+		return fmt.Errorf("%s: access.json names no libvirt URI (written by an older imagegate); destroy it with virsh destroy %s", a.Target, a.Domain)
+	}
+	d, err := vm.Open(a.URI)
+	if err != nil {
+		return err
+	}
+	err = d.DestroyByName(ctx, a.Domain)
+	err = cleanup.Join(err, d.Close())
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(a.Dir); err != nil {
+		return err
+	}
+	os.Remove(filepath.Dir(a.Dir)) // the run's folder, if it is now empty
+	return nil
 }

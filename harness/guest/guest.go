@@ -184,7 +184,7 @@ func (g *Guest) KeepAccess() string {
 	if !g.SSH.Confirmed() {
 		return "the guest's SSH host key was never confirmed against its console, so no known_hosts line is written; see " + g.Machine.ConsolePath()
 	}
-	a := Access{Target: g.Target.ID(), Domain: g.Target.Machine.Name, Addr: g.Machine.SSHAddr(), User: User,
+	a := Access{Target: g.Target.ID(), URI: g.Target.Machine.URI, Domain: g.Target.Machine.Name, Addr: g.Machine.SSHAddr(), User: User,
 		Key: g.Target.Layout.Key(), KnownHosts: g.Target.Layout.KnownHosts()}
 	if err := g.Key.WritePrivate(a.Key); err != nil {
 		return "cannot write the key: " + err.Error()
@@ -195,5 +195,7 @@ func (g *Guest) KeepAccess() string {
 	if err := a.write(g.Target.Layout.Access()); err != nil {
 		return "cannot write access.json: " + err.Error()
 	}
-	return fmt.Sprintf("imagegate ssh %s   (or: %s); destroy with: virsh destroy %s", a.Target, strings.Join(a.SSHArgs(), " "), a.Domain)
+	self, _ := os.Executable()
+	login, destroy := a.Commands(self, g.Target.Layout.WorkRoot())
+	return fmt.Sprintf("%s   (or: %s); destroy with: %s", login, strings.Join(a.SSHArgs(), " "), destroy)
 }

@@ -50,11 +50,11 @@ func (c *caser) fromResult(r catalogue.Result) junit.Testcase {
 	default:
 		tc.Error = res
 	}
-	spec := r.Name // focus the failed spec; the harness's steps: the whole target
+	suite, spec := r.Suite, r.Name // focus the failed spec; the harness's steps: the whole target
 	if r.Harness() {
-		spec = ""
+		suite, spec = "", ""
 	}
-	tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(reproduce(c.t, spec), r.Output, c.tail(), attachments(c.t)))}
+	tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(reproduce(c.t, suite, spec), r.Output, c.tail(), attachments(c.t)))}
 	return tc
 }
 

@@ -160,9 +160,9 @@ func failure(runDir, target string, tc junit.Testcase, kind string, t Target) pa
 	if r == nil {
 		r = tc.Error
 	}
-	f := pageFailure{Target: target, Case: tc.Name, Kind: kind, Message: r.Message, Reproduce: reproduce(t, tc.Name)}
-	if !strings.Contains(tc.Classname, ".") { // boot, cleanup, run: not one spec
-		f.Reproduce = reproduce(t, "")
+	f := pageFailure{Target: target, Case: tc.Name, Kind: kind, Message: r.Message, Reproduce: reproduce(t, "", "")}
+	if _, suite, ok := strings.Cut(tc.Classname, target+"."); ok { // one spec; boot, cleanup, run are the target's
+		f.Reproduce = reproduce(t, suite, tc.Name)
 	}
 	for _, a := range t.Attachments {
 		f.Evidence = append(f.Evidence, pageLink{Name: filepath.Base(a), Href: rel(runDir, a)})

@@ -129,7 +129,7 @@ func Suite(t Target) junit.Testsuite {
 	if msg := c.runError(); msg != "" {
 		ts.AddTestcase(junit.Testcase{Name: RunCase, Classname: clean(t.ID),
 			Error:     &junit.Result{Message: clean(oneLine(msg)), Type: "infrastructure", Data: clean(msg)},
-			SystemOut: &junit.Output{Data: clean(joinNonEmpty(reproduce(t, ""), c.tail(), attachments(t)))}})
+			SystemOut: &junit.Output{Data: clean(joinNonEmpty(reproduce(t, "", ""), c.tail(), attachments(t)))}})
 	}
 	return ts
 }
@@ -170,14 +170,17 @@ func Verdict(ts junit.Testsuite) (verdict, why string) {
 	return "passed", ""
 }
 
-// reproduce is the one-line command to re-run a failed spec (all of the
-// target's specs when spec is empty) on the same image digest and arch,
-// leaving the guest up afterwards.
-func reproduce(t Target, spec string) string {
+// reproduce is the one-line command to re-run a failed spec of suite (all
+// of the target's specs when spec is empty) on the same image digest and
+// arch, leaving the guest up afterwards.
+func reproduce(t Target, suite, spec string) string {
 	if t.Reproduce == "" {
 		return ""
 	}
 	cmd := t.Reproduce
+	if suite != "" {
+		cmd += " --suite " + ShellQuote(suite)
+	}
 	if spec != "" {
 		cmd += " --focus " + ShellQuote(regexp.QuoteMeta(spec))
 	}

@@ -111,7 +111,7 @@ func TestBuildAndValidate(t *testing.T) {
 		t.Errorf("a check after the guest died should say why it did not run: %+v", c)
 	}
 	for _, want := range []string{`name="image.sha256" value="abc"`, `name="accel" value="tcg"`, "boot-to-ssh-seconds", "last console line", "ssh refuses passwords", "destroy machine",
-		"[[ATTACHMENT|" + filepath.Join(dir, "console.log") + "]]", "reproduce: imagegate run --image debian-12 --arch x86_64 --keep --focus 'ssh refuses passwords'"} {
+		"[[ATTACHMENT|" + filepath.Join(dir, "console.log") + "]]", "reproduce: imagegate run --image debian-12 --arch x86_64 --keep --suite 'baseline' --focus 'ssh refuses passwords'"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("junit.xml lacks %q", want)
 		}

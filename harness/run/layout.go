@@ -75,6 +75,10 @@ func (l Layout) Fault() string     { return filepath.Join(l.Out, fault.File) }
 // Evidence is a file of guest evidence in the report folder.
 func (l Layout) Evidence(name string) string { return filepath.Join(l.Out, name) }
 
+// WorkRoot is the --work-dir the target's work folder is in
+// (<work-root>/<run-id>/<image>-<arch>).
+func (l Layout) WorkRoot() string { return filepath.Dir(filepath.Dir(l.Work)) }
+
 // Input is the child's input (this Target as JSON), in the work folder.
 func (l Layout) Input() string { return filepath.Join(l.Work, "run-target.json") }
 

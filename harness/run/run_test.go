@@ -71,3 +71,18 @@ func TestWriteReadRoundTrip(t *testing.T) {
 		t.Errorf("a broken file: %v", err)
 	}
 }
+
+func TestReseedKeepsTheFailedRunsIdentityButNotTheSiblings(t *testing.T) {
+	tg := Target{Image: Image{Name: "debian-12", Arch: "x86_64"}, Machine: Machine{Name: "imagegate-r2-debian-12-x86_64"}}
+	if tg.InstanceID() != tg.Machine.Name {
+		t.Fatalf("instance-id %s", tg.InstanceID())
+	}
+	tg.Options.Reseed = &Reseed{From: "/r/1", InstanceID: "imagegate-r1-debian-12-x86_64", Hostname: "old-host"}
+	if tg.InstanceID() != "imagegate-r1-debian-12-x86_64" || tg.Hostname() != "old-host" {
+		t.Errorf("reseeded: %s %s", tg.InstanceID(), tg.Hostname())
+	}
+	sib := tg.Sibling()
+	if sib.InstanceID() == tg.InstanceID() || sib.Hostname() != "old-host" || tg.Options.Reseed.InstanceID == "" {
+		t.Errorf("the sibling is a second first boot: instance-id %s (first %s), hostname %s", sib.InstanceID(), tg.InstanceID(), sib.Hostname())
+	}
+}

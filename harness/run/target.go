@@ -94,6 +94,10 @@ type Options struct {
 	// SuiteDirs are the external suites (--suite-dir, the matrix's
 	// suite_dirs:) the target loads beside the compiled-in ones.
 	SuiteDirs []SuiteDir `json:"suite_dirs,omitempty"`
+	// Reseed, for a reproducer (--seed-from), is the failed run's seed:
+	// the guest boots with its instance-id and hostname, and UserData and
+	// NetworkConfig are its (the suites' are not merged again).
+	Reseed *Reseed `json:"reseed,omitempty"`
 	// Sibling says when a second instance is booted for the checks that
 	// compare two first boots (labelled sibling): "" none is selected,
 	// SiblingEarly beside the first guest, SiblingLazy when a check asks.
@@ -107,6 +111,14 @@ type SuiteDir struct {
 	Dir    string `json:"dir"`
 	Name   string `json:"name"`
 	SHA256 string `json:"sha256"`
+}
+
+// Reseed is the identity of an earlier guest's seed, read from the report
+// folder (From) of the target it failed in.
+type Reseed struct {
+	From       string `json:"from"`
+	InstanceID string `json:"instance_id"`
+	Hostname   string `json:"hostname"`
 }
 
 // When the second instance boots.
@@ -138,6 +150,9 @@ func MachinePrefix(runID string) string { return "imagegate-" + runID + "-" }
 // Hostname is the guest's hostname, derived from the target so it is
 // recognisable and a valid DNS label.
 func (t Target) Hostname() string {
+	if t.Options.Reseed != nil && t.Options.Reseed.Hostname != "" {
+		return t.Options.Reseed.Hostname
+	}
 	h := strings.NewReplacer(".", "-", "_", "-").Replace(names.Slug(t.Image.Name, t.Image.Arch))
 	if len(h) > 50 {
 		h = h[:50]
@@ -145,8 +160,14 @@ func (t Target) Hostname() string {
 	return strings.Trim(h, "-")
 }
 
-// InstanceID is unique per run and target, as NoCloud's instance-id.
-func (t Target) InstanceID() string { return t.Machine.Name }
+// InstanceID is unique per run and target, as NoCloud's instance-id; a
+// reproducer's is the failed run's.
+func (t Target) InstanceID() string {
+	if t.Options.Reseed != nil && t.Options.Reseed.InstanceID != "" {
+		return t.Options.Reseed.InstanceID
+	}
+	return t.Machine.Name
+}
 
 // Sibling is a second guest of the same target (a second first boot): its
 // own machine name, folders and free port, never kept.
@@ -155,6 +176,9 @@ func (t Target) Sibling() Target {
 	t.Machine.SSHPort = 0
 	t.Layout = t.Layout.Sibling()
 	t.Options.Keep = false
+	if r := t.Options.Reseed; r != nil { // a second first boot: its own instance-id
+		t.Options.Reseed = &Reseed{From: r.From, Hostname: r.Hostname}
+	}
 	return t
 }
 

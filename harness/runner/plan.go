@@ -57,6 +57,9 @@ type Options struct {
 	// SuiteDirs are external suites' folders (--suite-dir) for every
 	// target, beside the matrix images' own suite_dirs:.
 	SuiteDirs []string
+	// SeedFrom is a failed target's report folder whose seed the run's one
+	// target boots with again (a reproducer), with a fresh key.
+	SeedFrom string
 }
 
 // Plan is a checked run, ready to execute.
@@ -108,6 +111,9 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 			return nil, err
 		}
 		p.Targets = append(p.Targets, t)
+	}
+	if err := p.reseed(); err != nil {
+		return nil, err
 	}
 	if err := p.takeCatalogues(ctx); err != nil {
 		return nil, err

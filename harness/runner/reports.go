@@ -41,7 +41,7 @@ func (p *Plan) reportTarget(i int, r Result) report.Target {
 	}
 	rt := report.Target{ID: t.ID(), Properties: props, Catalogue: specs, Selection: t.Options.Selection.Text,
 		Console: t.Layout.Console(), Started: r.Started, Duration: r.Duration,
-		Attachments: evidenceFiles(t.Layout.Out), Reproduce: p.rerun(t) + " --keep"}
+		Attachments: evidenceFiles(t.Layout.Out), Reproduce: p.reproducer(t)}
 	if r.Started.IsZero() {
 		rt.Error = r.Why // never started
 	}
@@ -52,7 +52,7 @@ func (p *Plan) reportTarget(i int, r Result) report.Target {
 // again; the reproducer of a failed check adds --keep and --focus, the
 // gate --suite.
 func (p *Plan) rerun(t run.Target) string {
-	cmd := fmt.Sprintf("imagegate run --matrix %s --image %s --arch %s --expect-sha256 %s",
+	cmd := fmt.Sprintf("%s run --matrix %s --image %s --arch %s --expect-sha256 %s", report.Invocation(p.Opts.Self),
 		report.ShellQuote(p.Opts.Matrix), t.Image.Name, t.Image.Arch, t.Image.SHA256)
 	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != vm.DefaultURI {
 		cmd += " --libvirt-uri " + report.ShellQuote(p.Opts.LibvirtURI)
@@ -65,6 +65,14 @@ func (p *Plan) rerun(t run.Target) string {
 		cmd += " --suite-dir " + report.ShellQuote(abs)
 	}
 	return cmd
+}
+
+// reproducer is rerun on the same accelerator, booting with this run's
+// seed (the target's report folder keeps it) and a fresh key, and leaving
+// the guest up for `imagegate ssh`; the report adds --suite and --focus for
+// a failed check.
+func (p *Plan) reproducer(t run.Target) string {
+	return fmt.Sprintf("%s --accel %s --seed-from %s --keep", p.rerun(t), t.Machine.Accel, report.ShellQuote(t.Layout.Out))
 }
 
 // evidenceFiles lists a target's evidence for JUnit attachments.
