@@ -57,6 +57,7 @@ type junitDoc struct {
 				Type    string `xml:"type,attr"`
 				Message string `xml:"message,attr"`
 			} `xml:"skipped"`
+			SystemOut string `xml:"system-out"`
 		} `xml:"testcase"`
 	} `xml:"testsuite"`
 }
