@@ -1,6 +1,7 @@
 package run
 
 import (
+	"os"
 	"path/filepath"
 
 	"github.com/imagegate/imagegate/harness/catalogue"
@@ -8,9 +9,21 @@ import (
 	"github.com/imagegate/imagegate/harness/names"
 )
 
-// DefaultWorkRoot is where overlays, seeds and pinned copies go unless
-// --work-dir says otherwise: large, not evidence, removed after the run.
-const DefaultWorkRoot = "/var/tmp/imagegate"
+// DefaultWorkRoot is where overlays, seeds, pinned copies and kept
+// guests' keys go unless --work-dir says otherwise: large, not evidence,
+// removed after the run. Root's is /var/tmp/imagegate; anyone else's is in
+// their own cache folder (~/.cache/imagegate/work), so an ordinary user
+// needs nothing of root's.
+var DefaultWorkRoot = defaultWorkRoot(os.Geteuid(), os.UserCacheDir)
+
+func defaultWorkRoot(euid int, cacheDir func() (string, error)) string {
+	if euid != 0 {
+		if c, err := cacheDir(); err == nil {
+			return filepath.Join(c, "imagegate", "work")
+		}
+	}
+	return "/var/tmp/imagegate"
+}
 
 // RunLayout is a run's two folders: Reports (reports/<run-id>, kept) and
 // Work (<work-root>/<run-id>, removed after the run).

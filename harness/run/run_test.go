@@ -86,3 +86,13 @@ func TestReseedKeepsTheFailedRunsIdentityButNotTheSiblings(t *testing.T) {
 		t.Errorf("the sibling is a second first boot: instance-id %s (first %s), hostname %s", sib.InstanceID(), tg.InstanceID(), sib.Hostname())
 	}
 }
+
+func TestDefaultWorkRootIsTheUsersOwn(t *testing.T) {
+	cache := func() (string, error) { return "/home/u/.cache", nil }
+	if got := defaultWorkRoot(0, cache); got != "/var/tmp/imagegate" {
+		t.Errorf("root: %s", got)
+	}
+	if got := defaultWorkRoot(1000, cache); got != "/home/u/.cache/imagegate/work" {
+		t.Errorf("a user: %s", got)
+	}
+}

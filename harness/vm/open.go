@@ -3,13 +3,23 @@ package vm
 import (
 	"fmt"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 )
 
-// DefaultURI is the local system QEMU hypervisor.
-const DefaultURI = "qemu:///system"
+// DefaultURI is the local QEMU hypervisor as libvirt's own clients pick
+// it: the system daemon for root, the user's session daemon
+// (qemu:///session, no root needed) for anyone else.
+var DefaultURI = defaultURI(os.Geteuid())
+
+func defaultURI(euid int) string {
+	if euid == 0 {
+		return "qemu:///system"
+	}
+	return "qemu:///session"
+}
 
 // Opener makes a Driver for a URI of its scheme. It does not connect yet:
 // Ping, or the first call that needs the hypervisor, does.

@@ -19,3 +19,9 @@ func TestOpenPicksTheDriverOfTheScheme(t *testing.T) {
 		t.Errorf("not a URI: %v", err)
 	}
 }
+
+func TestDefaultURIIsLibvirts(t *testing.T) {
+	if defaultURI(0) != "qemu:///system" || defaultURI(1000) != "qemu:///session" {
+		t.Errorf("root %s, user %s", defaultURI(0), defaultURI(1000))
+	}
+}

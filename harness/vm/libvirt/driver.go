@@ -14,9 +14,6 @@ import (
 	golibvirt "github.com/digitalocean/go-libvirt"
 )
 
-// DefaultURI is the system QEMU driver on the local socket.
-const DefaultURI = vm.DefaultURI
-
 func init() {
 	vm.Register(func(u *url.URL) (vm.Driver, error) { return &Driver{uri: u}, nil },
 		"qemu", "qemu+unix", "qemu+ssh", "qemu+tcp", "qemu+tls", "qemu+libssh2")
@@ -42,7 +39,7 @@ type Driver struct {
 
 var _ vm.Driver = (*Driver)(nil)
 
-// Connect opens a connection to libvirtd at uri (DefaultURI when empty):
+// Connect opens a connection to libvirtd at uri (vm.DefaultURI when empty):
 // vm.Open and Ping.
 func Connect(ctx context.Context, uri string) (*Driver, error) {
 	d, err := vm.Open(uri)
@@ -62,6 +59,12 @@ func (d *Driver) Ping(ctx context.Context) error {
 }
 
 func dial(ctx context.Context, u *url.URL) (*golibvirt.Libvirt, error) {
+	if localSession(u) {
+		var err error
+		if u, err = sessionURI(ctx, u); err != nil {
+			return nil, err
+		}
+	}
 	var lv *golibvirt.Libvirt
 	err := call(ctx, 30*time.Second, func() error {
 		var e error

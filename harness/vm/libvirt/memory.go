@@ -33,18 +33,18 @@ func (m *Machine) PeakRSS() (int64, error) {
 }
 
 // pidFile is where libvirtd's QEMU driver writes a domain's pid: the
-// system daemon's run dir, or the session daemon's under XDG_RUNTIME_DIR.
+// system daemon's run dir, or the session daemon's runtime folder.
 func (d *Driver) pidFile(name string) (string, error) {
 	u := d.uri
 	if u == nil || u.Host != "" {
 		return "", fmt.Errorf("the domain runs on another host (%v)", u)
 	}
 	if u.Path == "/session" {
-		run := os.Getenv("XDG_RUNTIME_DIR")
-		if run == "" {
-			return "", fmt.Errorf("XDG_RUNTIME_DIR is not set")
+		dir, err := sessionRuntimeDir()
+		if err != nil {
+			return "", err
 		}
-		return filepath.Join(run, "libvirt", "qemu", "run", name+".pid"), nil
+		return filepath.Join(dir, "qemu", "run", name+".pid"), nil
 	}
 	return filepath.Join("/run/libvirt/qemu", name+".pid"), nil
 }
