@@ -48,7 +48,7 @@ func declareRebootPhase(suites []Suite, logf func(string, ...any)) {
 			for _, step := range beforeReboot {
 				step(ctx)
 			}
-			logf("rebooting once for the checks of %d suite(s) that need a reboot", len(with))
+			logf("rebooting once for the checks that need a reboot (suites that have them: %d)", len(with))
 			events.Emit(event.PhaseOf(event.Rebooting, ""))
 			ErrorIf(g.Reboot(ctx), "reboot") // a guest that does not come back is judged by the fault model
 			events.Emit(event.PhaseOf(event.Checking, "after the reboot"))
