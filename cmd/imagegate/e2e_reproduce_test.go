@@ -1,7 +1,7 @@
 package main
 
-// The reproduce: line of a failed case, run as written, fails the same
-// check again on the same digest with the same seed, leaves the guest up
+// The reproduce: line of a failed case (the variants test's run), run as
+// written, fails the same check again on the same digest with the same seed, leaves the guest up
 // behind the printed `imagegate ssh` line (strict host key checking), and
 // `imagegate ssh --destroy` leaves nothing behind.
 
@@ -17,17 +17,11 @@ import (
 	"github.com/imagegate/imagegate/harness/run"
 )
 
-func TestE2EReproducerReproduces(t *testing.T) {
-	bin := e2eBinary(t)
-	fixtureImage(t)
-	reports, work := t.TempDir(), t.TempDir()
-	const check = "ssh refuses password authentication"
-	if _, code := imagegate(t, bin, "run", "--matrix", "../../fixtures/variants.yaml", "--image", "debian-12-password-auth",
-		"--suite", "baseline", "--focus", check, "--reports", reports, "--work-dir", work); code != 1 {
-		t.Fatalf("the password-auth variant: exit %d, want 1", code)
-	}
-	first := filepath.Join(reports, readLink(t, filepath.Join(reports, "latest")))
-	line := reproduceLine(t, filepath.Join(first, "junit.xml"), check)
+// reproduceFailure runs the reproduce: line of the failed check of the
+// password-auth variant in the run folder first (the variants test's run).
+func reproduceFailure(t *testing.T, bin, first string) {
+	const target, check = "debian-12-password-auth/x86_64", "ssh refuses password authentication"
+	line := reproduceLine(t, filepath.Join(first, "junit.xml"), target, check)
 	if !strings.HasPrefix(line, "'"+bin+"' run ") || !strings.Contains(line, "--accel tcg") || !strings.Contains(line, "--suite 'baseline'") ||
 		!strings.Contains(line, "--seed-from '"+filepath.Join(first, "debian-12-password-auth", "x86_64")+"'") {
 		t.Errorf("reproduce line %q: want this binary's path (it is not on PATH), the accelerator, the suite and the seed", line)
@@ -47,7 +41,7 @@ func TestE2EReproducerReproduces(t *testing.T) {
 	if fates := caseFates(t, filepath.Join(again, "junit.xml"), "baseline"); fates[check] != "failed" {
 		t.Errorf("%q in the reproducer's run: %s, want failed", check, fates[check])
 	}
-	if a, b := property(t, first, "image.sha256"), property(t, again, "image.sha256"); a == "" || a != b {
+	if a, b := property(t, first, target, "image.sha256"), property(t, again, target, "image.sha256"); a == "" || a != b {
 		t.Errorf("digests %q and %q: the reproducer must test the same image", a, b)
 	}
 	seedA, seedB := filepath.Join(first, "debian-12-password-auth", "x86_64"), filepath.Join(again, "debian-12-password-auth", "x86_64")
@@ -74,10 +68,10 @@ func TestE2EReproducerReproduces(t *testing.T) {
 	}
 }
 
-// reproduceLine is the reproduce: command of the failed case named name.
-func reproduceLine(t *testing.T, path, name string) string {
+// reproduceLine is the reproduce: command of target's failed case name.
+func reproduceLine(t *testing.T, path, target, name string) string {
 	t.Helper()
-	for _, c := range readJUnit(t, path).Suites[0].Cases {
+	for _, c := range suiteOf(t, path, target).Cases {
 		if c.Name == name && c.Failure != nil {
 			for _, l := range strings.Split(c.SystemOut, "\n") {
 				if cmd, ok := strings.CutPrefix(l, "reproduce: "); ok {
@@ -87,12 +81,24 @@ func reproduceLine(t *testing.T, path, name string) string {
 			t.Fatalf("%s: the failed case %q has no reproduce: line", path, name)
 		}
 	}
-	t.Fatalf("%s: no failed case %q", path, name)
+	t.Fatalf("%s: %s has no failed case %q", path, target, name)
 	return ""
 }
 
-func property(t *testing.T, runDir, name string) string {
-	for _, p := range readJUnit(t, filepath.Join(runDir, "junit.xml")).Suites[0].Properties {
+// suiteOf is target's testsuite in a junit.xml.
+func suiteOf(t *testing.T, path, target string) suiteDoc {
+	t.Helper()
+	for _, s := range readJUnit(t, path).Suites {
+		if s.Name == target {
+			return s
+		}
+	}
+	t.Fatalf("%s has no testsuite %s", path, target)
+	return suiteDoc{}
+}
+
+func property(t *testing.T, runDir, target, name string) string {
+	for _, p := range suiteOf(t, filepath.Join(runDir, "junit.xml"), target).Properties {
 		if p.Name == name {
 			return p.Value
 		}

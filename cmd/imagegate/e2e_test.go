@@ -35,31 +35,33 @@ func e2eBinary(t testing.TB) string {
 }
 
 type junitDoc struct {
-	Suites []struct {
-		Name       string `xml:"name,attr"`
-		Tests      int    `xml:"tests,attr"`
-		Failures   int    `xml:"failures,attr"`
-		Time       string `xml:"time,attr"`
-		Errors     int    `xml:"errors,attr"`
-		Properties []struct {
-			Name  string `xml:"name,attr"`
-			Value string `xml:"value,attr"`
-		} `xml:"properties>property"`
-		Cases []struct {
-			Name      string `xml:"name,attr"`
-			Classname string `xml:"classname,attr"`
-			Failure   *struct {
-				Message string `xml:"message,attr"`
-				Text    string `xml:",chardata"`
-			} `xml:"failure"`
-			Error   *struct{} `xml:"error"`
-			Skipped *struct {
-				Type    string `xml:"type,attr"`
-				Message string `xml:"message,attr"`
-			} `xml:"skipped"`
-			SystemOut string `xml:"system-out"`
-		} `xml:"testcase"`
-	} `xml:"testsuite"`
+	Suites []suiteDoc `xml:"testsuite"`
+}
+
+type suiteDoc struct {
+	Name       string `xml:"name,attr"`
+	Tests      int    `xml:"tests,attr"`
+	Failures   int    `xml:"failures,attr"`
+	Time       string `xml:"time,attr"`
+	Errors     int    `xml:"errors,attr"`
+	Properties []struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	} `xml:"properties>property"`
+	Cases []struct {
+		Name      string `xml:"name,attr"`
+		Classname string `xml:"classname,attr"`
+		Failure   *struct {
+			Message string `xml:"message,attr"`
+			Text    string `xml:",chardata"`
+		} `xml:"failure"`
+		Error   *struct{} `xml:"error"`
+		Skipped *struct {
+			Type    string `xml:"type,attr"`
+			Message string `xml:"message,attr"`
+		} `xml:"skipped"`
+		SystemOut string `xml:"system-out"`
+	} `xml:"testcase"`
 }
 
 func readJUnit(t testing.TB, path string) junitDoc {

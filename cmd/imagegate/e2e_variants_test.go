@@ -86,4 +86,8 @@ func TestE2EVariantsFailExactlyTheirRule(t *testing.T) {
 		}
 	}
 	assertNothingLeft(t, runID(t, reports), work)
+	// The run's failed cases are what a reproducer starts from.
+	t.Run("reproducer", func(t *testing.T) {
+		reproduceFailure(t, bin, filepath.Join(reports, readLink(t, filepath.Join(reports, "latest"))))
+	})
 }
