@@ -67,11 +67,13 @@ func TestE2ERootless(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(home, ".cache", "imagegate", "work", "*")); len(left) > 0 {
 		t.Errorf("work files left: %v", left)
 	}
-	// libvirt's session daemons, started for the user, end once idle.
+	// libvirt's session daemons, started for the user, end once idle. A
+	// zombie has ended too: reaping an orphan is the init process's job
+	// (here, one that reaps late).
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		ps, _ := exec.Command("pgrep", "-u", rootlessUser, "-a", ".").Output()
-		if len(strings.TrimSpace(string(ps))) == 0 {
+		ps := running(rootlessUser)
+		if ps == "" {
 			t.Logf("nothing of %s's runs any more", rootlessUser)
 			break
 		}
@@ -81,6 +83,18 @@ func TestE2ERootless(t *testing.T) {
 		}
 		time.Sleep(5 * time.Second)
 	}
+}
+
+// running lists the user's processes that have not ended (not zombies).
+func running(user string) string {
+	out, _ := exec.Command("ps", "-u", user, "-o", "stat=,pid=,args=").Output()
+	var live []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && !strings.HasPrefix(f[0], "Z") {
+			live = append(live, strings.TrimSpace(l))
+		}
+	}
+	return strings.Join(live, "\n")
 }
 
 // newUser creates an ordinary user with a home of its own, removed (with
