@@ -9,7 +9,7 @@ GO       ?= go
 ARCHES   ?= x86_64,aarch64
 # Extra flags for make run, e.g. RUNFLAGS='--parallel 1' or '--label-filter !slow'.
 RUNFLAGS ?=
-ALL_ARCHES := x86_64,aarch64,ppc64le,s390x
+ALL_ARCHES := x86_64,aarch64,ppc64le,s390x,i686,armv7l
 FIXTURES ?= $(HOME)/.cache/imagegate/fixtures
 MATRIX   ?= fixtures/matrix.yaml
 export IMAGEGATE_FIXTURES := $(FIXTURES)
@@ -41,7 +41,7 @@ build:
 run: host fixtures build ## run the default matrix
 	$(BIN) run --matrix $(MATRIX) --arch $(ARCHES) $(RUNFLAGS)
 
-run-all-arches: ## every arch of the matrix: x86_64, aarch64, ppc64le, s390x
+run-all-arches: ## every arch of the matrix: x86_64, aarch64, ppc64le, s390x, i686, armv7l
 	$(MAKE) run ARCHES=$(ALL_ARCHES)
 
 unit: ## unit tests of the libraries and the binary (no VMs)

@@ -35,6 +35,10 @@ var table = []Arch{
 	{Name: "aarch64", Aliases: []string{"arm64"}, GOARCH: "arm64", Firmware: UEFI, Console: "ttyAMA0", TCGFactor: 6},
 	{Name: "ppc64le", Aliases: []string{"ppc64el"}, GOARCH: "ppc64le", Firmware: Builtin, Console: "hvc0", TCGFactor: 10},
 	{Name: "s390x", GOARCH: "s390x", Firmware: Builtin, Console: "ttysclp0", TCGFactor: 10},
+	// 32-bit x86 boots from the BIOS (SeaBIOS), as i686 cloud images do;
+	// 32-bit ARM from UEFI (AAVMF32), as armhf cloud images do.
+	{Name: "i686", Aliases: []string{"i386", "x86"}, GOARCH: "386", Firmware: Builtin, Console: "ttyS0", TCGFactor: 4},
+	{Name: "armv7l", Aliases: []string{"armv7", "armhf"}, GOARCH: "arm", Firmware: UEFI, Console: "ttyAMA0", TCGFactor: 8},
 }
 
 // Lookup returns the row for name or an alias of it.

@@ -72,6 +72,22 @@ var machines = map[string]machine{
 		NICDevice: "virtio-net-ccw", NICAddr: "devno=fe.0.0010", // clear of libvirt's disks at fe.0.0000+
 		EmulatorPackage: "qemu-system-misc",
 	},
+	"i686": {
+		QEMUBinary: "/usr/bin/qemu-system-i386", Type: "q35",
+		ACPI: true, SerialTarget: "isa-serial", DiskBus: "virtio",
+		NICDevice: "virtio-net-pci", NICAddr: "bus=pcie.0,addr=0x10",
+		EmulatorPackage: "qemu-system-x86",
+	},
+	"armv7l": {
+		// cortex-a15 has LPAE, so an armmp-lpae kernel reaches the virt
+		// machine's PCIe window above 4 GiB.
+		QEMUBinary: "/usr/bin/qemu-system-arm", Type: "virt", TCGCPU: "cortex-a15",
+		FirmwareCode: []string{"/usr/share/AAVMF/AAVMF32_CODE.fd"},
+		FirmwareVars: []string{"/usr/share/AAVMF/AAVMF32_VARS.fd"},
+		DiskBus:      "virtio",
+		NICDevice:    "virtio-net-pci", NICAddr: "bus=pcie.0,addr=0x10",
+		EmulatorPackage: "qemu-system-arm", FirmwarePackage: "qemu-efi-arm",
+	},
 }
 
 // machineFor is the row for an arch; an arch of harness/arch without one

@@ -42,6 +42,16 @@ func TestDomainXMLGolden(t *testing.T) {
 			s.Kernel, s.Initrd, s.Cmdline = "/images/vmlinuz", "/images/initrd", "root=LABEL=debian-root console=ttysclp0"
 			return s
 		}()},
+		{"i686-tcg-direct", func() vm.Spec {
+			s := archSpec(t, "i686", arch.TCG)
+			s.Kernel, s.Initrd, s.Cmdline = "/images/vmlinuz", "/images/initrd", "root=LABEL=debian-root console=ttyS0"
+			return s
+		}()},
+		{"armv7l-tcg-direct", func() vm.Spec {
+			s := archSpec(t, "armv7l", arch.TCG)
+			s.Kernel, s.Initrd, s.Cmdline = "/images/vmlinuz", "/images/initrd", "root=LABEL=debian-root console=ttyAMA0"
+			return s
+		}()},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
