@@ -49,8 +49,7 @@ func (p *Plan) reportTarget(i int, r Result) report.Target {
 }
 
 // rerun is the command that tests the same image digest on the same arch
-// again; the reproducer of a failed check adds --keep and --focus, the
-// gate --suite.
+// again (the gate adds --suite); reproducer builds on it.
 func (p *Plan) rerun(t run.Target) string {
 	cmd := fmt.Sprintf("%s run --matrix %s --image %s --arch %s --expect-sha256 %s", report.Invocation(p.Opts.Self),
 		report.ShellQuote(p.Opts.Matrix), t.Image.Name, t.Image.Arch, t.Image.SHA256)
