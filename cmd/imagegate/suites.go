@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -27,52 +26,47 @@ func init() {
 
 func cmdSuites(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("imagegate suites", flag.ContinueOnError)
-	var matrixFile, images, arches string
-	var dirs multiFlag
-	selectFlags(flags, &matrixFile, &images, &arches, &dirs)
+	var images, arches string
+	o := runner.Options{KnownSuites: framework.SuiteNames()}
+	selectFlags(flags, &o.Matrix, &images, &arches, (*multiFlag)(&o.SuiteDirs))
 	verbose := flags.Bool("v", false, "list every check, not only the counts")
 	if code, ok := parseFlags(flags, args, stdout, stderr); !ok {
 		return code
 	}
-	external, err := loadDirs(dirs)
-	if err != nil {
+	fail := func(err error) int {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
 		return runner.ExitError
 	}
-	m, err := matrix.Load(matrixFile)
+	m, err := matrix.Load(o.Matrix)
 	if errors.Is(err, fs.ErrNotExist) && !flagSet(flags, "matrix") {
-		listSuites(stdout, external) // no matrix here: say what there is
+		own, _, err := runner.SuiteDirs(o, nil)
+		if err != nil {
+			return fail(err)
+		}
+		listSuites(stdout, own) // no matrix here: say what there is
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "imagegate: %v\n", err)
-		return runner.ExitError
+		return fail(err)
 	}
 	ims, err := m.Select(split(arches), split(images))
 	if err != nil {
-		fmt.Fprintf(stderr, "imagegate: %v\n", err)
-		return runner.ExitError
+		return fail(err)
+	}
+	_, dirs, err := runner.SuiteDirs(o, ims)
+	if err != nil {
+		return fail(err)
 	}
 	self, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(stderr, "imagegate: cannot find own executable: %v\n", err)
-		return runner.ExitError
+		return fail(fmt.Errorf("cannot find own executable: %v", err))
 	}
-	for _, im := range ims {
+	for i, im := range ims {
 		t := run.Target{Image: run.Image{Name: im.Name, Arch: im.Arch, Family: im.Family},
-			Options: run.Options{Selection: run.Selection{Suites: im.Suites}}}
-		for _, d := range slices.Concat(dirs, im.SuiteDirs) {
-			s, err := extsuite.Load(d)
-			if err != nil {
-				fmt.Fprintf(stderr, "imagegate: %s: %v\n", im.ID(), err)
-				return runner.ExitError
-			}
-			t.Options.SuiteDirs = append(t.Options.SuiteDirs, run.SuiteDir{Dir: s.Dir, Name: s.Name, SHA256: s.SHA256})
-		}
+			Options: run.Options{Selection: run.Selection{Suites: im.Suites}, SuiteDirs: dirs[i]}}
 		specs, err := runner.Catalogue(context.Background(), self, t)
 		if err != nil {
-			fmt.Fprintf(stderr, "imagegate: %v\n", err)
-			return runner.ExitError
+			return fail(err)
 		}
 		printTarget(stdout, t, specs, *verbose)
 	}
@@ -82,18 +76,6 @@ func cmdSuites(args []string, stdout, stderr io.Writer) int {
 func flagSet(fs *flag.FlagSet, name string) (set bool) {
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
-}
-
-func loadDirs(dirs []string) ([]*extsuite.Suite, error) {
-	var out []*extsuite.Suite
-	for _, d := range dirs {
-		s, err := extsuite.Load(d)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
 }
 
 // listSuites is every suite this binary knows and where it applies.

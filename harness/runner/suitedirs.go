@@ -78,3 +78,28 @@ func externalNames(ext map[string]*extsuite.Suite) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// SuiteDirs resolves external suites as NewPlan does, for listings that
+// boot nothing (imagegate suites): own are the run's folders
+// (--suite-dir), in order; perImage[i] are images[i]'s suites, its own
+// suite_dirs: included. Every folder is validated, and a name clash
+// refused, the same way as in a run.
+func SuiteDirs(o Options, images []matrix.Image) (own []*extsuite.Suite, perImage [][]run.SuiteDir, err error) {
+	ext, err := loadSuiteDirs(o, images)
+	if err != nil {
+		return nil, nil, usage(err)
+	}
+	for _, d := range o.SuiteDirs {
+		abs, _ := filepath.Abs(d)
+		own = append(own, ext[abs])
+	}
+	p := &Plan{Opts: o, External: ext}
+	for _, im := range images {
+		dirs, err := p.suiteDirsOf(im)
+		if err != nil {
+			return nil, nil, usage(err)
+		}
+		perImage = append(perImage, dirs)
+	}
+	return own, perImage, nil
+}
