@@ -14,6 +14,7 @@ import (
 	"github.com/imagegate/imagegate/harness/extsuite"
 	"github.com/imagegate/imagegate/harness/report"
 	"github.com/imagegate/imagegate/harness/run"
+	"github.com/imagegate/imagegate/harness/textx"
 )
 
 // GuestSuitesDir is where an external suite's checks are uploaded in the
@@ -140,11 +141,11 @@ func (x *external) command(g *Guest, c extsuite.Check) string {
 	return cmd
 }
 
-// firstLine is the first non-empty line of the first output that has one.
+// firstLine is the first non-blank line of the first output that has one.
 func firstLine(outs ...string) string {
 	for _, o := range outs {
-		if l := Lines(o); len(l) > 0 {
-			return l[0]
+		if l := textx.FirstLine(o); l != "" {
+			return l
 		}
 	}
 	return ""
