@@ -37,11 +37,18 @@ func writeMatrix(t *testing.T, body string) string {
 	return p
 }
 
-func TestNewPlanRejectsBadInputAsUsage(t *testing.T) {
-	dir := t.TempDir()
-	img := filepath.Join(dir, "img.qcow2")
+// fakeImage writes a file that looks like a qcow2 image to qemu-img's
+// first glance, and a matrix with it as image d on x86_64.
+func fakeImage(t *testing.T) (dir, img, matrix string) {
+	t.Helper()
+	dir = t.TempDir()
+	img = filepath.Join(dir, "img.qcow2")
 	os.WriteFile(img, []byte("QFI\xfbxxxx"), 0o644)
-	entry := "images:\n  - name: d\n    path: " + img + "\n    format: qcow2\n    arch: x86_64\n    family: debian\n"
+	return dir, img, "images:\n  - name: d\n    path: " + img + "\n    format: qcow2\n    arch: x86_64\n    family: debian\n"
+}
+
+func TestNewPlanRejectsBadInputAsUsage(t *testing.T) {
+	dir, img, entry := fakeImage(t)
 	cases := map[string]struct {
 		opts Options
 		want string

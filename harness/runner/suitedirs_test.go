@@ -22,10 +22,7 @@ func extSuite(t *testing.T, name string) string {
 }
 
 func TestSuiteDirsAreCheckedBeforeAnythingBoots(t *testing.T) {
-	dir := t.TempDir()
-	img := filepath.Join(dir, "img.qcow2")
-	os.WriteFile(img, []byte("QFI\xfbxxxx"), 0o644)
-	entry := "images:\n  - name: d\n    path: " + img + "\n    format: qcow2\n    arch: x86_64\n    family: debian\n"
+	dir, _, entry := fakeImage(t)
 	bad := extSuite(t, "x")
 	os.WriteFile(filepath.Join(bad, "suite.yaml"), []byte("name: x\ntimeout: soon\n"), 0o644)
 	cases := map[string]struct {
