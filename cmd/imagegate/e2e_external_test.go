@@ -33,8 +33,7 @@ func TestE2EExternalSuite(t *testing.T) {
 	suite := filepath.Join(home, "hello-suite")
 	copyTree(t, "../../examples/external-suite", suite)
 	matrix := filepath.Join(home, "matrix.yaml")
-	os.WriteFile(matrix, []byte("images:\n  - name: debian-12\n    path: "+image+"\n    format: qcow2\n    arch: x86_64\n    family: debian\n"+
-		"    checksums: "+image+".SHA256SUMS\n"), 0o644)
+	os.WriteFile(matrix, []byte("images:\n"+matrixEntry("debian-12", image, image+".SHA256SUMS")), 0o644)
 	policy := filepath.Join(home, "policy.yaml")
 	os.WriteFile(policy, []byte("version: 1\nimages:\n  - name: debian-12\n    arches: [x86_64]\n    suites: [example-hello]\n"), 0o644)
 	sig := func(args ...string) (string, int) {

@@ -92,8 +92,7 @@ func TestE2EGateAndPromote(t *testing.T) {
 	// the built-in Debian profile applies, every profile check runs.
 	matrix := filepath.Join(t.TempDir(), "matrix.yaml")
 	entry := func(name, file string) string {
-		return "  - name: " + name + "\n    path: " + filepath.Join(testing_, file) + "\n    format: qcow2\n    arch: x86_64\n    family: debian\n" +
-			"    checksums: " + filepath.Join(testing_, file+".SHA256SUMS") + "\n"
+		return matrixEntry(name, filepath.Join(testing_, file), filepath.Join(testing_, file+".SHA256SUMS"))
 	}
 	os.WriteFile(matrix, []byte("images:\n"+entry("debian-12", "debian-12-x86_64.qcow2")+entry("debian-12-password-auth", "debian-12-x86_64-password-auth.qcow2")), 0o644)
 	policy := filepath.Join(t.TempDir(), "policy.yaml")

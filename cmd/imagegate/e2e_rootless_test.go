@@ -30,7 +30,7 @@ func TestE2ERootless(t *testing.T) {
 	copyTree(t, image, filepath.Join(dir, "image.qcow2"))
 	sums, _ := os.ReadFile(image + ".SHA256SUMS")
 	os.WriteFile(filepath.Join(dir, "image.qcow2.SHA256SUMS"), []byte(strings.Replace(string(sums), filepath.Base(image), "image.qcow2", 1)), 0o644)
-	os.WriteFile(filepath.Join(dir, "matrix.yaml"), []byte("images:\n  - name: debian-12\n    path: image.qcow2\n    format: qcow2\n    arch: x86_64\n    family: debian\n    checksums: image.qcow2.SHA256SUMS\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "matrix.yaml"), []byte("images:\n"+matrixEntry("debian-12", "image.qcow2", "image.qcow2.SHA256SUMS")), 0o644)
 	chown(t, home, rootlessUser)
 	as := func(args ...string) (string, int) {
 		t.Helper()

@@ -99,6 +99,12 @@ func fileSHA(t *testing.T, path string) string {
 	return sum
 }
 
+// matrixEntry is one Debian x86_64 qcow2 image of a matrix, verified
+// against its checksums file.
+func matrixEntry(name, path, checksums string) string {
+	return "  - name: " + name + "\n    path: " + path + "\n    format: qcow2\n    arch: x86_64\n    family: debian\n    checksums: " + checksums + "\n"
+}
+
 func fixtureImage(t testing.TB) string {
 	dir := os.Getenv("IMAGEGATE_FIXTURES")
 	if dir == "" {
