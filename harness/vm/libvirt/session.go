@@ -81,12 +81,19 @@ func startSession(ctx context.Context, sock string) error {
 	return daemon(ctx, sock, bin, "--daemon", idle)
 }
 
+// daemonStartup bounds the wait for a started daemon's socket: the
+// caller's context may have no deadline, and a daemon that died after
+// forking would otherwise be waited for forever.
+const daemonStartup = 30 * time.Second
+
 // daemon runs a daemon that forks into the background, and waits for its
 // socket.
 func daemon(ctx context.Context, sock, bin string, args ...string) error {
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		return fmt.Errorf("starting the libvirt session daemon (%s --daemon): %v: %s", bin, err, out)
 	}
+	ctx, cancel := context.WithTimeout(ctx, daemonStartup)
+	defer cancel()
 	for {
 		if _, err := os.Stat(sock); err == nil {
 			return nil
