@@ -15,6 +15,11 @@ PACKAGES=(
   gpgv openssl openssh-client  # openssl, ssh-keygen: fixtures/debian/variant.sh
   libxml2-utils xorriso
   chromium  # renders reports/<run>/index.html in the tests
+  # Only for the throwaway "remote libvirt host" in a namespace that the
+  # qemu+ssh tests start (harness/nshost): its sshd, and socat to reach it
+  # over a Unix socket. No sshd service of the host's is wanted: see
+  # install_packages.
+  socat openssh-server
 )
 
 log() { printf 'setup-host: %s\n' "$*"; }
@@ -30,9 +35,39 @@ install_packages() {
   [ ${#missing[@]} -eq 0 ] && { log "packages present"; return; }
   log "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  no_service_starts
   apt-get update -q >/dev/null || die "apt-get update failed; check the host's apt sources"
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
     || die "apt-get install ${missing[*]} failed"
+  allow_service_starts
+}
+
+# Packages must not start services of their own: this script starts the
+# daemons it wants (start_daemons), and openssh-server is installed only for
+# harness/nshost, which runs its own sshd on 127.0.0.1 inside a namespace.
+# Where no policy-rc.d exists, one that forbids every start (exit 101) is
+# put in place for the install and removed after it. If openssh-server is
+# not installed yet, /etc/ssh/sshd_not_to_be_run is written first: Debian's
+# ssh.service and /etc/init.d/ssh refuse to start while it exists, so no
+# sshd of the host's ever listens on 0.0.0.0:22, now or after a reboot.
+# An sshd that is already installed (and perhaps used) is left alone.
+no_service_starts() {
+  local policy=/usr/sbin/policy-rc.d
+  if ! dpkg-query -W -f='${db:Status-Abbrev}' openssh-server 2>/dev/null | grep -q '^ii'; then
+    mkdir -p /etc/ssh && touch /etc/ssh/sshd_not_to_be_run
+    log "wrote /etc/ssh/sshd_not_to_be_run: the host's ssh service stays off"
+  fi
+  [ -e "$policy" ] && return
+  printf '#!/bin/sh\n# imagegate ci/setup-host.sh: no service starts during its install\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  OUR_POLICY=$policy
+  trap allow_service_starts EXIT
+  log "installing with $policy forbidding service starts (removed afterwards)"
+}
+
+allow_service_starts() {
+  [ -n "${OUR_POLICY:-}" ] && rm -f "$OUR_POLICY"
+  OUR_POLICY=
 }
 
 # qemu.conf for a root-run libvirtd without systemd: no dynamic ownership,
