@@ -21,6 +21,9 @@ import (
 // some nested set-ups, gives TCG); TCG otherwise. why says how it was
 // decided.
 func (d *Driver) Accel(ctx context.Context, a arch.Arch, kvmDevice string) (acc arch.Accel, why string) {
+	if d.remote() {
+		return d.remoteAccel(ctx, a)
+	}
 	if a.Name != arch.Host() {
 		return arch.TCG, fmt.Sprintf("guest %s differs from host %s", a.Name, arch.Host())
 	}

@@ -127,6 +127,9 @@ func (m machine) checkEmulator(a arch.Arch) error {
 // Preflight says what this host lacks to run a guest of a: the emulator,
 // and the firmware unless the guest boots a kernel directly.
 func (d *Driver) Preflight(a arch.Arch, directKernel bool) error {
+	if d.remote() {
+		return d.remotePreflight(a, directKernel)
+	}
 	m, err := machineFor(a)
 	if err != nil {
 		return err

@@ -121,9 +121,9 @@ type target struct {
 }
 
 type serial struct {
-	Type   string `xml:"type,attr"`
-	Source source `xml:"source"`
-	Target target `xml:"target"`
+	Type   string  `xml:"type,attr"`
+	Source *source `xml:"source"`
+	Target target  `xml:"target"`
 }
 
 type video struct {
@@ -143,9 +143,13 @@ type qemuArg struct {
 	Value string `xml:"value,attr"`
 }
 
-// Paths are the per-machine files inside the spec's work dir.
+// Paths are the per-machine files inside the spec's work dir, or, on a
+// remote host, the volumes there. An empty Console is a pty that libvirt's
+// console stream carries back (remote hosts); an empty Emulator is the
+// arch table's binary.
 type Paths struct {
 	Overlay, NVRAM, Console string
+	Emulator                string
 }
 
 // PathsFor lays out a machine's files in its work dir.
@@ -197,11 +201,14 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 			// No USB: libvirt adds an xHCI (or OHCI) controller unless told
 			// not to, and the guest spends boot time probing it.
 			Controllers: []controller{{Type: "usb", Model: "none"}},
-			Serial:      serial{Type: "file", Source: source{Path: p.Console}, Target: target{Type: m.SerialTarget, Port: intp(0)}},
+			Serial:      serialFor(p.Console, m),
 			Video:       video{Model: memModel{Type: "none"}},
 			Balloon:     memModel{Model: "none"},
 		},
 		Cmdline: qemuExtra{Args: append(netArgs(s, m), cpuArgs(s, m)...)},
+	}
+	if p.Emulator != "" {
+		d.Devices.Emulator = p.Emulator
 	}
 	if d.Type == "" {
 		return nil, fmt.Errorf("vm spec %s: unknown accelerator %q", s.Name, s.Accel)
@@ -219,6 +226,15 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 		return nil, fmt.Errorf("render domain %s: %w", s.Name, err)
 	}
 	return append(out, '\n'), nil
+}
+
+// serialFor is the console: written to a file, or a pty (empty path).
+func serialFor(path string, m machine) serial {
+	t := target{Type: m.SerialTarget, Port: intp(0)}
+	if path == "" {
+		return serial{Type: "pty", Target: t}
+	}
+	return serial{Type: "file", Source: &source{Path: path}, Target: t}
 }
 
 // setCPU sets the machine's features and CPU model for its accelerator:

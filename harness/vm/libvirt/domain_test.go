@@ -59,18 +59,36 @@ func TestDomainXMLGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "domain-"+c.name+".xml")
-			if *update {
-				os.WriteFile(golden, got, 0o644)
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("domain XML differs from %s (run with -update if intended):\n%s", golden, got)
-			}
+			checkGolden(t, c.name, got)
 		})
+	}
+}
+
+// A guest on a remote host: volumes of the pool, the host's emulator, and
+// a pty console that libvirt's console stream carries back.
+func TestDomainXMLRemoteGolden(t *testing.T) {
+	s := archSpec(t, "x86_64", arch.TCG)
+	s.Image, s.Seed = poolDir+"/"+s.Name+"-image", poolDir+"/"+s.Name+"-seed.iso"
+	p := Paths{Overlay: poolDir + "/" + s.Name + "-disk.qcow2", NVRAM: poolDir + "/" + s.Name + "-VARS.fd", Emulator: "/usr/libexec/qemu-kvm"}
+	got, err := DomainXML(s, p, "/fw/CODE.fd", "/fw/VARS.fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "x86_64-tcg-remote", got)
+}
+
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", "domain-"+name+".xml")
+	if *update {
+		os.WriteFile(golden, got, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("domain XML differs from %s (run with -update if intended):\n%s", golden, got)
 	}
 }
 

@@ -15,8 +15,19 @@ import (
 )
 
 func init() {
-	vm.Register(func(u *url.URL) (vm.Driver, error) { return &Driver{uri: u}, nil },
-		"qemu", "qemu+unix", "qemu+ssh", "qemu+tcp", "qemu+tls", "qemu+libssh2")
+	vm.Register(open, "qemu", "qemu+unix", "qemu+ssh", "qemu+tcp", "qemu+tls", "qemu+libssh2")
+}
+
+func open(u *url.URL) (vm.Driver, error) {
+	d := &Driver{uri: u}
+	if u.Scheme == "qemu+ssh" {
+		t, err := parseSSHTarget(u)
+		if err != nil {
+			return nil, err
+		}
+		d.link = &sshLink{t: t}
+	}
+	return d, nil
 }
 
 // ErrUnreachable wraps failures to reach libvirtd; it is a
@@ -29,6 +40,7 @@ var ErrUnreachable = fmt.Errorf("libvirtd not reachable (%w)", vm.ErrInfrastruct
 // is back; machines started on the lost connection report it as an exit.
 type Driver struct {
 	uri    *url.URL
+	link   *sshLink   // qemu+ssh: the SSH connection to the host; nil otherwise
 	mu     sync.Mutex // guards lv, dialled and closed; held while reconnecting
 	lv     *golibvirt.Libvirt
 	closed bool
@@ -58,7 +70,13 @@ func (d *Driver) Ping(ctx context.Context) error {
 	return err
 }
 
-func dial(ctx context.Context, u *url.URL) (*golibvirt.Libvirt, error) {
+func (d *Driver) dial(ctx context.Context) (*golibvirt.Libvirt, error) {
+	u := d.uri
+	if d.link != nil { // our own SSH transport: host key checked, tunnels on the same connection
+		lv := golibvirt.NewWithDialer(d.link)
+		err := call(ctx, 30*time.Second, func() error { return lv.ConnectToURI(golibvirt.RemoteURI(u)) })
+		return lv, err
+	}
 	if localSession(u) {
 		var err error
 		if u, err = sessionURI(ctx, u); err != nil {
@@ -86,8 +104,11 @@ func (d *Driver) conn(ctx context.Context) (*golibvirt.Libvirt, error) {
 		return d.lv, nil
 	}
 	if !d.dialled { // the first connection: say at once that it is not there
-		lv, err := dial(ctx, d.uri)
+		lv, err := d.dial(ctx)
 		if err != nil {
+			if d.link != nil {
+				return nil, fmt.Errorf("%w at %s: %v", ErrUnreachable, vm.HostOf(d.uri.String()), err)
+			}
 			return nil, fmt.Errorf("%w at %s: %v; start it (as root: `make host`, or `libvirtd -d`) or pass --libvirt-uri", ErrUnreachable, d.uri, err)
 		}
 		d.lv, d.dialled = lv, true
@@ -95,7 +116,7 @@ func (d *Driver) conn(ctx context.Context) (*golibvirt.Libvirt, error) {
 	}
 	var last error
 	for {
-		lv, err := dial(ctx, d.uri)
+		lv, err := d.dial(ctx)
 		if err == nil {
 			d.lv = lv
 			return lv, nil
@@ -114,14 +135,14 @@ func (d *Driver) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.closed = true
-	if d.lv == nil {
-		return nil
-	}
 	var err error
-	if d.lv.IsConnected() {
+	if d.lv != nil && d.lv.IsConnected() {
 		err = d.lv.Disconnect()
 	}
 	d.lv = nil
+	if d.link != nil {
+		d.link.Close()
+	}
 	return err
 }
 
@@ -137,6 +158,11 @@ func (d *Driver) URI() string { return d.uri.String() }
 // local reports whether libvirtd runs on this host (its log files are ours
 // to read).
 func (d *Driver) local() bool { return d.uri.Host == "" && !strings.Contains(d.uri.Scheme, "+") }
+
+// remote reports whether libvirtd runs on another host: files the guest
+// needs go there as volumes, and its console and SSH come back through
+// libvirt and the SSH connection.
+func (d *Driver) remote() bool { return d.uri != nil && d.uri.Host != "" }
 
 // call runs f, a go-libvirt call with no context of its own, under ctx and
 // a timeout. If ctx ends first, call returns at once and f finishes later.
@@ -173,30 +199,41 @@ func (d *Driver) List(ctx context.Context, prefix string) ([]string, error) {
 }
 
 // DestroyByName force-stops and undefines the named domain; a domain that
-// does not exist is not an error.
+// does not exist is not an error. On a remote host, the domain's volumes
+// go too.
 func (d *Driver) DestroyByName(ctx context.Context, name string) error {
 	lv, err := d.conn(ctx)
 	if err != nil {
 		return err
 	}
 	return call(ctx, 60*time.Second, func() error {
-		dom, err := lv.DomainLookupByName(name)
-		if golibvirt.IsNotFound(err) {
-			return nil
-		}
-		if err != nil {
+		if err := destroyDomain(lv, name); err != nil {
 			return err
 		}
-		if err := lv.DomainDestroyFlags(dom, golibvirt.DomainDestroyDefault); err != nil && !golibvirt.IsNotFound(err) && !notRunning(err) {
-			return fmt.Errorf("destroy domain %s: %w", name, err)
-		}
-		// Transient domains vanish on destroy; a persistent one (left by
-		// someone else's tooling) is undefined with its NVRAM.
-		if err := lv.DomainUndefineFlags(dom, golibvirt.DomainUndefineNvram); err != nil && !golibvirt.IsNotFound(err) {
-			return fmt.Errorf("undefine domain %s: %w", name, err)
+		if d.remote() {
+			return deleteVolumes(lv, volumeName(name, ""))
 		}
 		return nil
 	})
+}
+
+func destroyDomain(lv *golibvirt.Libvirt, name string) error {
+	dom, err := lv.DomainLookupByName(name)
+	if golibvirt.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := lv.DomainDestroyFlags(dom, golibvirt.DomainDestroyDefault); err != nil && !golibvirt.IsNotFound(err) && !notRunning(err) {
+		return fmt.Errorf("destroy domain %s: %w", name, err)
+	}
+	// Transient domains vanish on destroy; a persistent one (left by
+	// someone else's tooling) is undefined with its NVRAM.
+	if err := lv.DomainUndefineFlags(dom, golibvirt.DomainUndefineNvram); err != nil && !golibvirt.IsNotFound(err) {
+		return fmt.Errorf("undefine domain %s: %w", name, err)
+	}
+	return nil
 }
 
 func notRunning(err error) bool {

@@ -22,7 +22,10 @@ type exitWatch struct {
 	ch      chan vm.Exit
 	once    sync.Once
 	stopped atomic.Bool
-	cancel  context.CancelFunc
+	// startPaused: the domain is started paused (remote hosts, so the
+	// console is attached first); that one pause is ours, not an exit.
+	startPaused atomic.Bool
+	cancel      context.CancelFunc
 }
 
 func (w *exitWatch) start(lv *golibvirt.Libvirt, name, qemuLog string) error {
@@ -46,6 +49,9 @@ func (w *exitWatch) start(lv *golibvirt.Libvirt, name, qemuLog string) error {
 					return
 				}
 				if ev.Dom.Name != name {
+					continue
+				}
+				if golibvirt.DomainEventType(ev.Event) == golibvirt.DomainEventSuspended && w.startPaused.Swap(false) {
 					continue
 				}
 				if x, ok := exitFor(ev.Event, ev.Detail); ok {

@@ -25,6 +25,7 @@ type Machine struct {
 	once    sync.Once
 	destroy error
 	exits   exitWatch
+	rem     *remoteParts // on a remote host only
 }
 
 var (
@@ -52,6 +53,9 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 	mach, err := machineFor(s.Arch)
 	if err != nil {
 		return nil, err
+	}
+	if d.remote() {
+		return d.createRemote(ctx, s, mach)
 	}
 	if err := mach.checkEmulator(s.Arch); err != nil {
 		return nil, err
@@ -132,6 +136,10 @@ func portClash(err error) bool {
 func (m *Machine) Destroy(ctx context.Context) error {
 	m.once.Do(func() {
 		m.exits.stop()
+		if m.rem != nil {
+			m.destroy = m.destroyRemote(ctx)
+			return
+		}
 		var errs []error
 		if !m.d.isClosed() {
 			errs = append(errs, m.d.DestroyByName(ctx, m.spec.Name))
@@ -150,6 +158,9 @@ func (m *Machine) Destroy(ctx context.Context) error {
 // --keep-failed); Destroy then has nothing left to remove but the rest.
 func (m *Machine) KeepDisk(ctx context.Context, dst, backing string) error {
 	m.exits.stop()
+	if m.rem != nil {
+		return m.keepRemoteDisk(ctx, dst, backing)
+	}
 	if err := m.d.DestroyByName(ctx, m.spec.Name); err != nil {
 		return err
 	}
