@@ -7,12 +7,15 @@ import "github.com/imagegate/imagegate/harness/catalogue"
 // these names, never the strings. A new field is added here (see
 // docs/architecture.md, "Add a report field").
 const (
-	PropImage         = "image"
-	PropArch          = "arch"
-	PropAccel         = "accel" // kvm or tcg
-	PropImageSHA256   = "image.sha256"
-	PropImagePath     = "image.path" // the candidate as the matrix names it
-	PropRunID         = "run-id"
+	PropImage       = "image"
+	PropArch        = "arch"
+	PropAccel       = "accel" // kvm or tcg
+	PropImageSHA256 = "image.sha256"
+	PropImagePath   = "image.path" // the candidate as the matrix names it
+	PropRunID       = "run-id"
+	// PropHost is the hypervisor that ran the target: its libvirt URI
+	// without the query (key and known_hosts paths are the runner's own).
+	PropHost          = "host"
 	PropProfile       = "profile"        // where the profile came from
 	PropProfileSHA256 = "profile.sha256" // the profile's bytes
 	PropRetried       = "retried"        // earlier attempts that were not judged, and why

@@ -25,6 +25,7 @@ func (p *Plan) reportTarget(i int, r Result) report.Target {
 	specs := p.Catalogues[i]
 	props := [][2]string{{report.PropImage, t.Image.Name}, {report.PropArch, t.Image.Arch}, {report.PropAccel, t.Machine.Accel},
 		{report.PropImageSHA256, t.Image.SHA256}, {report.PropImagePath, t.Image.Path}, {report.PropRunID, t.RunID},
+		{report.PropHost, vm.HostOf(t.Machine.URI)},
 		{report.PropVersion, buildinfo.Version()},
 		{report.PropCatalogue, catalogue.Digest(specs)}, {report.PropSpecs, fmt.Sprint(len(specs))},
 		{report.PropSelection, t.Options.Selection.Text}, {report.PropRerun, p.rerun(t)},

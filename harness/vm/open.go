@@ -66,3 +66,18 @@ func Open(uri string) (Driver, error) {
 	}
 	return open(u)
 }
+
+// HostOf names the hypervisor a URI reaches, for reports: the URI
+// (DefaultURI when empty) without its query, whose key and known_hosts
+// paths are the runner's own business.
+func HostOf(uri string) string {
+	if uri == "" {
+		uri = DefaultURI
+	}
+	u, err := url.Parse(uri)
+	if err != nil {
+		return uri
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.Redacted()
+}

@@ -25,3 +25,15 @@ func TestDefaultURIIsLibvirts(t *testing.T) {
 		t.Errorf("root %s, user %s", defaultURI(0), defaultURI(1000))
 	}
 }
+
+func TestHostOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"qemu+ssh://ci@kvm1:2222/system?keyfile=/k/id&known_hosts=/k/kh": "qemu+ssh://ci@kvm1:2222/system",
+		"qemu:///system": "qemu:///system",
+		"":               DefaultURI,
+	} {
+		if got := HostOf(in); got != want {
+			t.Errorf("HostOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
