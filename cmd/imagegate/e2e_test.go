@@ -64,6 +64,16 @@ type suiteDoc struct {
 	} `xml:"testcase"`
 }
 
+// prop is the suite's property of that name, or "".
+func (s suiteDoc) prop(name string) string {
+	for _, p := range s.Properties {
+		if p.Name == name {
+			return p.Value
+		}
+	}
+	return ""
+}
+
 func readJUnit(t testing.TB, path string) junitDoc {
 	t.Helper()
 	b, err := os.ReadFile(path)
