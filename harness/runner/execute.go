@@ -69,6 +69,7 @@ type Executor struct {
 	// image is never retried.
 	Retries int
 
+	pool    *hostPool
 	mu      sync.Mutex
 	results []Result
 	reports []report.Built // each target's report as built so far
@@ -108,6 +109,10 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	for i, w := range p.AccelWhy {
 		e.logf("accelerator %s; %d of %d checks selected", w, catalogue.Selected(p.Catalogues[i]), len(p.Catalogues[i]))
 	}
+	for _, n := range p.HostNotes {
+		e.logf("%s", n)
+	}
+	e.pool = newHostPool(p.capacity)
 	sem := make(chan struct{}, p.Opts.Parallel)
 	var wg sync.WaitGroup
 	for i := range p.Targets {
@@ -136,20 +141,56 @@ func (e *Executor) logf(format string, args ...any) { e.board.Printf(format, arg
 // runTarget runs target i, again when it was not judged (an error: the
 // host failed, a check could not run), at most Retries more times. A
 // failure of the image is never retried.
+//
+// A target holds a slot of a host of the pool while it runs. In a pool
+// (--hosts), a target not judged on a host that no longer answers goes to
+// the next host that can run it, without counting as a retry.
 func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
-	t := p.Targets[i]
 	var retried []string
 	for attempt := 0; ; attempt++ {
+		pl, err := e.pool.acquire(ctx, p.Placements[i])
+		if ctx.Err() != nil {
+			return // not started: the run was stopped first
+		}
+		if err != nil {
+			r, rt := e.judge(p, i, Result{Target: p.Targets[i], Started: time.Now(), Retried: retried}, err.Error())
+			e.keep(i, r, rt)
+			writeRecord(p.Targets[i], rt)
+			return
+		}
+		e.place(p, i, pl)
 		r, rt := e.runOnce(ctx, p, i, retried)
-		e.mu.Lock()
-		e.results[i], e.reports[i] = r, rt
-		e.mu.Unlock()
+		e.pool.release(pl.Host)
+		e.keep(i, r, rt)
+		t := p.Targets[i]
+		if r.Verdict == Error && ctx.Err() == nil && len(p.Opts.Hosts) > 0 && e.pool.checkDown(pl) {
+			retried = append(retried, fmt.Sprintf("host %s stopped answering: %s", pl.Host, r.Why))
+			e.board.Line(t.ID(), fmt.Sprintf("host %s does not answer: moving to another host", pl.Host))
+			attempt--
+			continue
+		}
 		if r.Verdict != Error || attempt >= e.Retries || ctx.Err() != nil {
 			writeRecord(t, rt)
 			return
 		}
 		retried = append(retried, r.Why)
 		e.board.Line(t.ID(), fmt.Sprintf("not judged, retrying (%d of %d): %s", attempt+1, e.Retries, textx.Clip(textx.FirstLine(r.Why), 200)))
+	}
+}
+
+func (e *Executor) keep(i int, r Result, rt report.Built) {
+	e.mu.Lock()
+	e.results[i], e.reports[i] = r, rt
+	e.mu.Unlock()
+}
+
+// place puts target i on the host of pl (its URI, accelerator and boot
+// budget there), saying so when the run has a pool.
+func (e *Executor) place(p *Plan, i int, pl Placement) {
+	m := &p.Targets[i].Machine
+	m.URI, m.Accel, m.BootTimeout = pl.URI, string(pl.Accel), pl.BootTimeout
+	if len(p.Opts.Hosts) > 0 {
+		e.board.Line(p.Targets[i].ID(), fmt.Sprintf("placed on host %s (%s: %s)", pl.Host, pl.Accel, pl.Why))
 	}
 }
 

@@ -57,6 +57,10 @@ type Options struct {
 	// SuiteDirs are external suites' folders (--suite-dir) for every
 	// target, beside the matrix images' own suite_dirs:.
 	SuiteDirs []string
+	// HostsFile is the pool of libvirt hosts (--hosts FILE), read into
+	// Hosts; empty Hosts: the one host of LibvirtURI.
+	HostsFile string
+	Hosts     []Host
 	// SeedFrom is a failed target's report folder whose seed the run's one
 	// target boots with again (a reproducer), with a fresh key.
 	SeedFrom string
@@ -78,6 +82,13 @@ type Plan struct {
 	// ParallelWhy how the worker pool was sized.
 	AccelWhy    []string
 	ParallelWhy string
+	// Placements[i] are the hosts Targets[i] can run on, best first
+	// (Targets[i] starts out on the first); HostNotes say which hosts of
+	// the pool were left out and why.
+	Placements [][]Placement
+	HostNotes  []string
+	// Capacity is how many targets each host runs at once, by URI.
+	Capacity map[string]int
 }
 
 // NewPlan checks every input and the host before anything is started.
@@ -97,20 +108,29 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	if err := checkSSHPort(o.SSHPort, len(images)); err != nil {
 		return nil, usage(err)
 	}
-	drv, err := vm.Open(o.LibvirtURI)
-	if err != nil {
-		return nil, usage(fmt.Errorf("--libvirt-uri: %w", err))
+	if o.HostsFile != "" {
+		if o.LibvirtURI != "" && o.LibvirtURI != vm.DefaultURI {
+			return nil, usage(fmt.Errorf("--hosts and --libvirt-uri both name hosts: list %s in the hosts file instead", o.LibvirtURI))
+		}
+		if o.Hosts, err = ReadHosts(o.HostsFile); err != nil {
+			return nil, err
+		}
 	}
-	defer drv.Close()
 	p := &Plan{RunID: newRunID(), Opts: o, External: external}
+	hosts, err := p.openHosts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer closeHosts(hosts)
 	reports, _ := filepath.Abs(filepath.Join(o.ReportsDir, p.RunID))
 	p.Layout = run.RunLayout{Reports: reports, Work: filepath.Join(o.WorkRoot, p.RunID)}
 	for _, im := range images {
-		t, err := p.target(ctx, drv, im)
+		t, places, err := p.target(ctx, hosts, im)
 		if err != nil {
 			return nil, err
 		}
 		p.Targets = append(p.Targets, t)
+		p.Placements = append(p.Placements, places)
 	}
 	if err := p.reseed(); err != nil {
 		return nil, err
@@ -118,10 +138,12 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 	if err := p.takeCatalogues(ctx); err != nil {
 		return nil, err
 	}
-	if err := drv.Ping(ctx); err != nil {
+	if err := hosts[0].drv.Ping(ctx); err != nil {
 		return nil, err
 	}
-	if p.Opts.Parallel < 1 {
+	if len(o.Hosts) > 0 {
+		p.capacities(hosts)
+	} else if p.Opts.Parallel < 1 {
 		var why string
 		p.Opts.Parallel, why = AutoParallel(p.Targets)
 		p.ParallelWhy = "auto: " + why
@@ -226,4 +248,30 @@ func (p *Plan) prepareDirs() error {
 		return err
 	}
 	return os.Rename(tmp, latest)
+}
+
+// capacities sizes a pool run: each host runs its capacity of targets at
+// once, and the run at most their sum (or --parallel, when smaller).
+func (p *Plan) capacities(hosts []*poolHost) {
+	p.Capacity = map[string]int{}
+	sum := 0
+	var parts []string
+	for _, h := range hosts {
+		p.Capacity[h.Name] = h.Capacity
+		sum += h.Capacity
+		parts = append(parts, fmt.Sprintf("%s %d", h.Name, h.Capacity))
+	}
+	if p.Opts.Parallel < 1 || p.Opts.Parallel > sum {
+		p.Opts.Parallel = sum
+	}
+	p.ParallelWhy = "hosts: " + strings.Join(parts, ", ")
+}
+
+// capacity is how many targets the host named runs at once: the pool's
+// word, or, with one implicit host, the run's parallelism.
+func (p *Plan) capacity(host string) int {
+	if n, ok := p.Capacity[host]; ok {
+		return n
+	}
+	return p.Opts.Parallel
 }

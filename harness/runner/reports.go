@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,8 +55,8 @@ func (p *Plan) reportTarget(i int, r Result) report.Target {
 func (p *Plan) rerun(t run.Target) string {
 	cmd := fmt.Sprintf("%s run --matrix %s --image %s --arch %s --expect-sha256 %s", report.Invocation(p.Opts.Self),
 		report.ShellQuote(p.Opts.Matrix), t.Image.Name, t.Image.Arch, t.Image.SHA256)
-	if p.Opts.LibvirtURI != "" && p.Opts.LibvirtURI != vm.DefaultURI {
-		cmd += " --libvirt-uri " + report.ShellQuote(p.Opts.LibvirtURI)
+	if uri := t.Machine.URI; uri != "" && uri != vm.DefaultURI { // the host it ran on, also in a pool
+		cmd += " --libvirt-uri " + report.ShellQuote(uri)
 	}
 	if p.Opts.Profile != "" {
 		cmd += " --profile " + report.ShellQuote(p.Opts.Profile)
@@ -109,18 +110,39 @@ func (e *Executor) sweep(p *Plan) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var errs []error
-	d, err := vm.Open(p.Opts.LibvirtURI)
-	if err == nil {
-		names, err := d.List(ctx, run.MachinePrefix(p.RunID))
-		errs = append(errs, err)
-		for _, n := range names {
-			e.logf("sweep: destroying leftover domain %s", n)
-			errs = append(errs, d.DestroyByName(ctx, n))
-		}
-		errs = append(errs, d.Close())
-	} else {
-		errs = append(errs, fmt.Errorf("sweep: %w", err))
+	for _, uri := range e.sweepURIs(p) {
+		errs = append(errs, e.sweepHost(ctx, p, uri))
 	}
 	errs = append(errs, os.RemoveAll(p.Layout.Work))
+	return cleanup.Join(errs...)
+}
+
+// sweepURIs are the hosts the run's targets were placed on (the one host
+// of --libvirt-uri without a pool), less those found down.
+func (e *Executor) sweepURIs(p *Plan) []string {
+	if len(p.Opts.Hosts) == 0 {
+		return []string{p.Opts.LibvirtURI}
+	}
+	var uris []string
+	for _, t := range p.Targets {
+		if !slices.Contains(uris, t.Machine.URI) && !e.pool.isDown(t.Machine.URI) {
+			uris = append(uris, t.Machine.URI)
+		}
+	}
+	return uris
+}
+
+func (e *Executor) sweepHost(ctx context.Context, p *Plan, uri string) error {
+	d, err := vm.Open(uri)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	defer d.Close()
+	names, err := d.List(ctx, run.MachinePrefix(p.RunID))
+	errs := []error{err}
+	for _, n := range names {
+		e.logf("sweep: destroying leftover domain %s on %s", n, vm.HostOf(uri))
+		errs = append(errs, d.DestroyByName(ctx, n))
+	}
 	return cleanup.Join(errs...)
 }

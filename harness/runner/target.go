@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
-	"time"
 
 	"github.com/imagegate/imagegate/harness/arch"
 	"github.com/imagegate/imagegate/harness/matrix"
@@ -17,52 +16,51 @@ import (
 
 // target checks one image of the matrix and the host's means to run it,
 // and plans it as a run.Target: its digests, machine, options and folders.
-// drv answers the host questions (emulator, firmware, accelerator).
-func (p *Plan) target(ctx context.Context, drv vm.Driver, im matrix.Image) (run.Target, error) {
+// The pool's hosts answer the host questions (emulator, firmware,
+// accelerator); the target starts out placed on the best of them.
+func (p *Plan) target(ctx context.Context, hosts []*poolHost, im matrix.Image) (run.Target, []Placement, error) {
 	a, err := arch.Lookup(im.Arch)
 	if err != nil {
-		return run.Target{}, usage(err)
+		return run.Target{}, nil, usage(err)
 	}
 	if err := im.CheckFile(); err != nil {
-		return run.Target{}, usage(err)
+		return run.Target{}, nil, usage(err)
 	}
 	prof, profSrc, err := p.profile(im)
 	if err != nil {
-		return run.Target{}, usage(err)
+		return run.Target{}, nil, usage(err)
 	}
-	if err := drv.Preflight(a, im.Firmware == "kernel"); err != nil {
-		return run.Target{}, usage(err)
+	places, err := p.placements(ctx, hosts, a, im)
+	if err != nil {
+		return run.Target{}, nil, err
 	}
+	best := places[0]
 	image, err := p.image(ctx, im)
 	if err != nil {
-		return run.Target{}, usage(err)
+		return run.Target{}, nil, usage(err)
 	}
 	dirs, err := p.suiteDirsOf(im)
 	if err != nil {
-		return run.Target{}, usage(err)
+		return run.Target{}, nil, usage(err)
 	}
-	acc, why, err := p.accel(ctx, drv, a, im)
-	if err != nil {
-		return run.Target{}, err
+	on := ""
+	if len(p.Opts.Hosts) > 0 {
+		on = " on host " + best.Host
 	}
-	p.AccelWhy = append(p.AccelWhy, fmt.Sprintf("%s: %s (%s)", im.ID(), acc, why))
-	timeout := im.Timeout.Duration
-	if timeout == 0 {
-		timeout = time.Duration(float64(p.Opts.BaseBootTimeout) * a.TimeoutFactor(acc))
-	}
+	p.AccelWhy = append(p.AccelWhy, fmt.Sprintf("%s: %s (%s)%s", im.ID(), best.Accel, best.Why, on))
 	disk := im.DiskGiB
 	if disk == 0 { // larger than the image, so growpart has room to grow
 		disk = int((image.Bytes+(1<<30)-1)>>30) + 2
 	}
 	return run.Target{
 		RunID: p.RunID, Image: image,
-		Machine: run.Machine{URI: p.Opts.LibvirtURI, Name: run.MachinePrefix(p.RunID) + names.Slug(im.Name, a.Name),
-			Accel: string(acc), MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, BootTimeout: timeout, SSHPort: p.Opts.SSHPort},
+		Machine: run.Machine{URI: best.URI, Name: run.MachinePrefix(p.RunID) + names.Slug(im.Name, a.Name),
+			Accel: string(best.Accel), MemoryMiB: im.MemoryMiB, CPUs: im.CPUs, DiskGiB: disk, BootTimeout: best.BootTimeout, SSHPort: p.Opts.SSHPort},
 		Options: run.Options{Keep: p.Opts.Keep, KeepFailed: p.Opts.KeepFailed, Profile: prof, ProfileSource: profSrc,
 			Selection: run.Selection{Suites: firstNonEmpty(p.Opts.Suites, im.Suites), LabelFilter: p.Opts.LabelFilter,
 				Focus: p.Opts.Focus, Text: selection(p.Opts, im)}, SuiteDirs: dirs},
 		Layout: p.Layout.Target(im.Name, a.Name),
-	}, nil
+	}, places, nil
 }
 
 // image verifies im (signature, checksums, --expect-sha256) and takes its
