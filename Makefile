@@ -21,7 +21,7 @@ BIN := bin/imagegate
 VERSION ?= $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/imagegate/imagegate/harness/buildinfo.Override=$(VERSION)
 
-.PHONY: all host fixtures variants build run run-all-arches test unit e2e faults bench lint lint-jenkinsfile clean
+.PHONY: all host fixtures variants build run run-all-arches test unit e2e remote faults bench lint lint-jenkinsfile clean
 
 all: build
 
@@ -52,6 +52,13 @@ e2e: host fixtures variants build ## boot the fixtures for real and check the ru
 	IMAGEGATE_E2E=1 IMAGEGATE_E2E_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m -v -run 'E2E' ./cmd/imagegate/
 
 test: host fixtures build unit e2e
+
+# A "remote" libvirt host without a second machine (harness/nshost: its own
+# sshd and libvirtd in namespaces, reached over loopback and a Unix socket):
+# the whole baseline over qemu+ssh, and the two-host pool (make test runs
+# the pool with one check per target).
+remote: host fixtures build ## the fixture's whole baseline on a namespace host over qemu+ssh, and a two-host pool
+	IMAGEGATE_E2E=1 IMAGEGATE_E2E_REMOTE_FULL=1 IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m -v -run 'TestE2ERemote' ./cmd/imagegate/
 
 # Every injected fault (make test runs the quick ones): an image that cannot
 # boot, QEMU killed mid-boot and mid-checks, libvirtd restarted, a port

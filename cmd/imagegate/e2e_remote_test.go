@@ -20,21 +20,13 @@ import (
 )
 
 func TestE2ERemoteLibvirt(t *testing.T) {
+	if os.Getenv("IMAGEGATE_E2E_REMOTE_FULL") == "" {
+		t.Skip("the whole baseline on the namespace host: make remote (make test runs TestE2ERemotePool)")
+	}
 	bin := e2eBinary(t)
 	image := fixtureImage(t)
 	dir := t.TempDir()
-	ctx := context.Background()
-	hostDir := filepath.Join(dir, "host")
-	os.Mkdir(hostDir, 0o755)
-	h, err := nshost.Start(ctx, hostDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := h.Stop(); err != nil {
-			t.Error(err)
-		}
-	})
+	h := startNSHost(t, dir)
 	matrix := filepath.Join(dir, "matrix.yaml")
 	os.WriteFile(matrix, []byte("images:\n"+matrixEntry("debian-12", image, image+".SHA256SUMS")), 0o644)
 	reports, work := filepath.Join(dir, "reports"), filepath.Join(dir, "work")
@@ -56,11 +48,7 @@ func TestE2ERemoteLibvirt(t *testing.T) {
 		}
 	})
 
-	filter := []string{"--label-filter", "!slow"} // make test: one boot; make remote: the whole baseline
-	if os.Getenv("IMAGEGATE_E2E_REMOTE_FULL") != "" {
-		filter = nil
-	}
-	if _, code := imagegate(h.URI, filter...); code != 0 {
+	if _, code := imagegate(h.URI); code != 0 {
 		t.Fatalf("the fixture on the namespace host over qemu+ssh: exit %d, want 0", code)
 	}
 	id := runID(t, reports)
@@ -89,6 +77,23 @@ func TestE2ERemoteLibvirt(t *testing.T) {
 	}
 	assertNothingLeft(t, id, work)
 	assertHostClean(t, h, id)
+}
+
+// startNSHost starts a namespace host in dir/host, stopped at the test's end.
+func startNSHost(t *testing.T, dir string) *nshost.Host {
+	t.Helper()
+	hostDir := filepath.Join(dir, "host")
+	os.Mkdir(hostDir, 0o755)
+	h, err := nshost.Start(context.Background(), hostDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := h.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return h
 }
 
 // assertHostClean checks that the namespace host keeps nothing of the run:
