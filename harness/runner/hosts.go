@@ -114,7 +114,7 @@ func (p *Plan) openHosts(ctx context.Context) ([]*poolHost, error) {
 		if err != nil {
 			return nil, usage(fmt.Errorf("--libvirt-uri: %w", err))
 		}
-		return []*poolHost{{Host: Host{Name: "local", URI: p.Opts.LibvirtURI}, drv: d}}, nil
+		return []*poolHost{{Host: Host{Name: vm.HostOf(p.Opts.LibvirtURI), URI: p.Opts.LibvirtURI}, drv: d}}, nil
 	}
 	var hosts []*poolHost
 	var down []string

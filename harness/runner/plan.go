@@ -87,7 +87,8 @@ type Plan struct {
 	// the pool were left out and why.
 	Placements [][]Placement
 	HostNotes  []string
-	// Capacity is how many targets each host runs at once, by URI.
+	// Capacity is how many targets each host of a pool runs at once, by
+	// the host's name.
 	Capacity map[string]int
 }
 
