@@ -68,8 +68,9 @@ func TestDomainXMLGolden(t *testing.T) {
 // a pty console that libvirt's console stream carries back.
 func TestDomainXMLRemoteGolden(t *testing.T) {
 	s := archSpec(t, "x86_64", arch.TCG)
-	s.Image, s.Seed = poolDir+"/"+s.Name+"-image", poolDir+"/"+s.Name+"-seed.iso"
-	p := Paths{Overlay: poolDir + "/" + s.Name + "-disk.qcow2", NVRAM: poolDir + "/" + s.Name + "-VARS.fd", Emulator: "/usr/libexec/qemu-kvm"}
+	vol := func(what string) string { return poolDir + "/" + volumeName(s.Name, what) }
+	s.Image, s.Seed = vol("image"), vol("seed.iso")
+	p := Paths{Overlay: vol("disk.qcow2"), NVRAM: vol("VARS.fd"), Emulator: "/usr/libexec/qemu-kvm"}
 	got, err := DomainXML(s, p, "/fw/CODE.fd", "/fw/VARS.fd")
 	if err != nil {
 		t.Fatal(err)

@@ -28,8 +28,10 @@ type remoteParts struct {
 }
 
 // volumeName is a volume of the domain: its name leads, so DestroyByName
-// finds it.
-func volumeName(domain, what string) string { return domain + "-" + what }
+// finds it, then "@", which no domain name holds (image names are
+// [a-z0-9._-]), so a domain's volumes are never another's: the second
+// instance "<name>-b" has "<name>-b@...".
+func volumeName(domain, what string) string { return domain + "@" + what }
 
 // createRemote is Create on a remote host (qemu+ssh): upload the files,
 // make the overlay there, start the domain paused, attach the console

@@ -55,3 +55,18 @@ func TestVolumeXML(t *testing.T) {
 		t.Error("a plain volume has a backing store")
 	}
 }
+
+// A domain's volumes are found by its name and "@": never the second
+// instance's ("<name>-b"), never another image's.
+func TestVolumeNamesDoNotOverlap(t *testing.T) {
+	a := "imagegate-r1-debian-12-x86_64"
+	prefix := volumeName(a, "")
+	for _, other := range []string{a + "-b", "imagegate-r1-debian-12-x86_64.1-x86_64", "imagegate-r1-debian-12-again-x86_64"} {
+		if strings.HasPrefix(volumeName(other, "image"), prefix) {
+			t.Errorf("destroying %s would take %s's volumes", a, other)
+		}
+	}
+	if !strings.HasPrefix(volumeName(a, "disk.qcow2"), prefix) {
+		t.Error("a domain's own volume is not found by its prefix")
+	}
+}
