@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -77,6 +78,23 @@ func TestE2ERemoteLibvirt(t *testing.T) {
 	}
 	assertNothingLeft(t, id, work)
 	assertHostClean(t, h, id)
+
+	// A kept guest there: its tunnel ends with spawn, imagegate ssh opens
+	// it again on the same port (known_hosts still matches).
+	args := []string{"spawn", "--matrix", matrix, "--image", "debian-12", "--libvirt-uri", h.URI, "--work-dir", work, "--reports", reports}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	t.Logf("imagegate %s\n%s", strings.Join(args, " "), out)
+	m := regexp.MustCompile(`is up: (.+ ssh .+)   \(or: .*\); destroy with: (.+)`).FindStringSubmatch(string(out))
+	if exitCode(t, err) != 0 || m == nil {
+		t.Fatalf("spawn on the namespace host: no ssh line")
+	}
+	if out, _ := exec.Command("sh", "-c", m[1]+" id -un").CombinedOutput(); strings.TrimSpace(string(out)) != "imagegate" {
+		t.Errorf("%s id -un after spawn ended: %q, want imagegate", m[1], out)
+	}
+	if out, err := exec.Command("sh", "-c", m[2]).CombinedOutput(); err != nil {
+		t.Errorf("%s: %v\n%s", m[2], err, out)
+	}
+	assertHostClean(t, h, runID(t, reports))
 }
 
 // startNSHost starts a namespace host in dir/host, stopped at the test's end.

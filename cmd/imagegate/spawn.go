@@ -83,6 +83,12 @@ func cmdSSH(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s: destroyed %s and removed %s\n", a.Target, a.Domain, a.Dir)
 		return 0
 	}
+	reach, err := a.Reach(context.Background())
+	if err != nil {
+		fmt.Fprintf(stderr, "imagegate: %v\n", err)
+		return runner.ExitError
+	}
+	defer reach.Close()
 	cmd := append(a.SSHArgs(), fs.Args()[1:]...)
 	c := exec.Command(cmd[0], cmd[1:]...)
 	c.Stdin, c.Stdout, c.Stderr = os.Stdin, stdout, stderr

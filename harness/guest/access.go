@@ -3,7 +3,9 @@ package guest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -56,6 +58,45 @@ func (a Access) SSHArgs() []string {
 	host, port, _ := net.SplitHostPort(a.Addr)
 	return []string{"ssh", "-i", a.Key, "-o", "UserKnownHostsFile=" + a.KnownHosts, "-o", "StrictHostKeyChecking=yes",
 		"-o", "IdentitiesOnly=yes", "-p", port, a.User + "@" + host}
+}
+
+// Reach makes the guest's SSH reachable at a.Addr again when it runs on
+// another host (its first tunnel ended with the run that kept it): the
+// same local port, so known_hosts still matches. The closer ends it; for
+// a guest of this host there is nothing to open.
+func (a Access) Reach(ctx context.Context) (io.Closer, error) {
+	if a.URI == "" {
+		return io.NopCloser(nil), nil
+	}
+	d, err := vm.Open(a.URI)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := d.(vm.Tunneler)
+	if !ok {
+		d.Close()
+		return io.NopCloser(nil), nil
+	}
+	c, err := t.Tunnel(ctx, a.Domain, a.Addr)
+	if errors.Is(err, vm.ErrNotSupported) {
+		d.Close()
+		return io.NopCloser(nil), nil
+	}
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("%s: tunnel to %s on %s: %w", a.Target, a.Domain, vm.HostOf(a.URI), err)
+	}
+	return closers{c, d}, nil
+}
+
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c.Close())
+	}
+	return cleanup.Join(errs...)
 }
 
 // FindAccess returns the newest kept guest of target (<image>/<arch>) under

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 
 	"github.com/imagegate/imagegate/harness/arch"
@@ -148,6 +149,14 @@ type MemoryReporter interface {
 // Spec.Image (which may be a temporary copy); it must have the same bytes.
 type DiskKeeper interface {
 	KeepDisk(ctx context.Context, dst, backing string) error
+}
+
+// Tunneler is an optional ability of a driver whose machines may run on
+// another host: Tunnel makes the named running machine's SSH reachable at
+// local (127.0.0.1:port) on this host until the closer is closed. For a
+// machine of this host it returns ErrNotSupported: its SSH is local already.
+type Tunneler interface {
+	Tunnel(ctx context.Context, name, local string) (io.Closer, error)
 }
 
 // FreePort asks the kernel for a free TCP port on 127.0.0.1. Another process

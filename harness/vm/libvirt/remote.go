@@ -3,11 +3,13 @@ package libvirt
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	golibvirt "github.com/digitalocean/go-libvirt"
@@ -221,4 +223,37 @@ func (m *Machine) keepRemoteDisk(ctx context.Context, dst, backing string) error
 		return fmt.Errorf("keep disk %s: point it at %s: %v: %s", dst, backing, err, out)
 	}
 	return m.Destroy(ctx)
+}
+
+var _ vm.Tunneler = (*Driver)(nil)
+
+// forwardRE finds the guest's SSH forward on the host in a domain's XML.
+var forwardRE = regexp.MustCompile(`hostfwd=tcp:127\.0\.0\.1:(\d+)-:22`)
+
+// Tunnel opens the tunnel to a running guest of a remote host (one kept by
+// --keep or spawn, whose first tunnel ended with its run) on local.
+func (d *Driver) Tunnel(ctx context.Context, name, local string) (io.Closer, error) {
+	if !d.remote() || d.link == nil {
+		return nil, vm.ErrNotSupported
+	}
+	lv, err := d.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var x string
+	err = call(ctx, time.Minute, func() error {
+		dom, err := lv.DomainLookupByName(name)
+		if err == nil {
+			x, err = lv.DomainGetXMLDesc(dom, 0)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("domain %s on %s: %w", name, d.uri.Host, err)
+	}
+	m := forwardRE.FindStringSubmatch(x)
+	if m == nil {
+		return nil, fmt.Errorf("domain %s on %s forwards no SSH port from the host's loopback", name, d.uri.Host)
+	}
+	return d.link.tunnel(local, "127.0.0.1:"+m[1])
 }
