@@ -174,7 +174,12 @@ func (m *Machine) KeepDisk(ctx context.Context, dst, backing string) error {
 	if backing == "" || backing == m.spec.Image {
 		return nil
 	}
-	// Same bytes, other file: only the overlay's header changes.
+	return m.pointAt(ctx, dst, backing)
+}
+
+// pointAt makes the kept overlay dst refer to backing, a file with the
+// candidate's bytes: only the overlay's header changes.
+func (m *Machine) pointAt(ctx context.Context, dst, backing string) error {
 	out, err := exec.CommandContext(ctx, "qemu-img", "rebase", "-u", "-F", m.spec.ImageFormat, "-b", backing, dst).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("keep disk %s: point it at %s: %v: %s", dst, backing, err, out)

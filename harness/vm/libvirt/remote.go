@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"time"
@@ -218,9 +217,8 @@ func (m *Machine) keepRemoteDisk(ctx context.Context, dst, backing string) error
 	if backing == "" {
 		backing = m.spec.Image
 	}
-	out, err := exec.CommandContext(ctx, "qemu-img", "rebase", "-u", "-F", m.spec.ImageFormat, "-b", backing, dst).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("keep disk %s: point it at %s: %v: %s", dst, backing, err, out)
+	if err := m.pointAt(ctx, dst, backing); err != nil {
+		return err
 	}
 	return m.Destroy(ctx)
 }
