@@ -148,6 +148,9 @@ type Result struct {
 	// Entries are named values the check recorded (timings, versions):
 	// properties of the target's report.
 	Entries [][2]string `json:"entries,omitempty"`
+	// Reruns are the check's fates on fresh guests after it failed
+	// (--rerun-failed), in order; the runner adds them (rerun.go).
+	Reruns []Rerun `json:"reruns,omitempty"`
 }
 
 // Key identifies the check the result is about.

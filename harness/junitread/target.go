@@ -137,6 +137,7 @@ func toCase(t Target, xc xmlCase) (Case, error) {
 	if res != nil {
 		c.Message, c.Type, c.Detail = res.Message, res.Type, res.Data
 	}
+	c.Flaky = c.Status == Passed && strings.HasPrefix(strings.TrimSpace(c.SystemOut), report.FlakyMarker)
 	return c, nil
 }
 

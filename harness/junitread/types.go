@@ -60,9 +60,13 @@ type Case struct {
 	Detail    string // the failure or error body
 	SystemOut string
 	SystemErr string
-	Time      string // seconds, as written
-	RunID     string // the run the case came from
-	File      string // the junit.xml it was read from
+	// Flaky: a passed check that had failed first, then passed when run
+	// again on a fresh guest (report.FlakyMarker); the gate's policy
+	// decides whether that blocks.
+	Flaky bool
+	Time  string // seconds, as written
+	RunID string // the run the case came from
+	File  string // the junit.xml it was read from
 }
 
 // FullName is the check's text as Ginkgo prints it: "<suite> <name>", or

@@ -46,6 +46,9 @@ func (c *caser) fromResult(r catalogue.Result) junit.Testcase {
 	case catalogue.NotRun:
 		return c.skipped(r.Suite, r.Name, catalogue.NotRun, "not run: "+r.Message)
 	case catalogue.Failed:
+		if r.Flaky() {
+			return c.flakyCase(tc, r)
+		}
 		tc.Failure = res
 	default:
 		tc.Error = res
@@ -54,7 +57,7 @@ func (c *caser) fromResult(r catalogue.Result) junit.Testcase {
 	if r.Harness() {
 		suite, spec = "", ""
 	}
-	tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(reproduce(c.t, suite, spec), r.Output, c.tail(), attachments(c.t)))}
+	tc.SystemOut = &junit.Output{Data: clean(joinNonEmpty(failedAgain(r), reproduce(c.t, suite, spec), r.Output, c.tail(), attachments(c.t)))}
 	return tc
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,7 +93,7 @@ func Suite(t Target) junit.Testsuite {
 	if !t.Started.IsZero() {
 		ts.SetTimestamp(t.Started)
 	}
-	for _, p := range t.Properties {
+	for _, p := range slices.Concat(t.Properties, rerunProps(t.Results)) {
 		ts.AddProperty(clean(p[0]), clean(p[1]))
 	}
 	c := caser{t: t}

@@ -20,6 +20,10 @@ const (
 	PropProfileSHA256 = "profile.sha256" // the profile's bytes
 	PropRetried       = "retried"        // earlier attempts that were not judged, and why
 	PropMergedRuns    = "merged.runs"    // the runs a merged report came from
+	// PropReruns says what --rerun-failed ran again; PropFlaky names the
+	// checks that failed, then passed on a rerun (" | " between them).
+	PropReruns = "reruns"
+	PropFlaky  = "flaky"
 	// PropSuiteDirs names the external suites the target loaded, "; "
 	// between them: "<name> <folder> sha256:<digest of its files>".
 	PropSuiteDirs = "suite-dirs"

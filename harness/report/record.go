@@ -26,6 +26,8 @@ type recordCase struct {
 	Labels  []string `json:"labels,omitempty"`
 	Fate    string   `json:"fate"`
 	Message string   `json:"message,omitempty"`
+	// Flaky: the check failed, then passed on a rerun (Fate is passed).
+	Flaky bool `json:"flaky,omitempty"`
 }
 
 // Record is a target's target.json.
@@ -51,6 +53,8 @@ func Record(built Built) ([]byte, error) {
 			c.Fate, c.Message = catalogue.Error, tc.Error.Message
 		case tc.Skipped != nil:
 			c.Fate, c.Message = tc.Skipped.Type, tc.Skipped.Message
+		default:
+			c.Flaky = IsFlaky(tc.SystemOut)
 		}
 		suite, isCheck := strings.CutPrefix(tc.Classname, t.ID+".")
 		if !isCheck {

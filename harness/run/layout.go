@@ -1,6 +1,7 @@
 package run
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -113,6 +114,15 @@ const AccessFile = "access.json"
 // Sibling is the layout of a target's second guest, inside its own.
 func (l Layout) Sibling() Layout {
 	return Layout{Out: filepath.Join(l.Out, siblingDir), Work: filepath.Join(l.Work, siblingDir)}
+}
+
+// RerunDir is the folder of a target's n-th rerun of its failed checks
+// (--rerun-failed), inside the target's report and work folders.
+func RerunDir(n int) string { return fmt.Sprintf("rerun-%d", n) }
+
+// Rerun is the layout of a target's n-th rerun, inside its own.
+func (l Layout) Rerun(n int) Layout {
+	return Layout{Out: filepath.Join(l.Out, RerunDir(n)), Work: filepath.Join(l.Work, RerunDir(n))}
 }
 
 // Internal reports whether a file of the report folder is the harness's

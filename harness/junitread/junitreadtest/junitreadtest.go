@@ -35,25 +35,37 @@ type Case struct {
 	Suite, Name string
 	Status      junitread.Status
 	Message     string
+	Flaky       bool // a pass that failed first (report.FlakyMarker)
 }
 
 // Pass, Fail, Err and Skip make cases.
-func Pass(suite, name string) Case { return Case{suite, name, junitread.Passed, ""} }
-func Fail(suite, name string) Case {
-	return Case{suite, name, junitread.Failed, "expected true, got false"}
+func Pass(suite, name string) Case {
+	return Case{Suite: suite, Name: name, Status: junitread.Passed, Message: ""}
 }
-func Err(suite, name string) Case  { return Case{suite, name, junitread.Error, "interrupted by user"} }
-func Skip(suite, name string) Case { return Case{suite, name, junitread.Skipped, "not on this arch"} }
+func Fail(suite, name string) Case {
+	return Case{Suite: suite, Name: name, Status: junitread.Failed, Message: "expected true, got false"}
+}
+func Err(suite, name string) Case {
+	return Case{Suite: suite, Name: name, Status: junitread.Error, Message: "interrupted by user"}
+}
+func Skip(suite, name string) Case {
+	return Case{Suite: suite, Name: name, Status: junitread.Skipped, Message: "not on this arch"}
+}
 
 // NotSel, NotApp and NotRun make the skipped kinds of the catalogue.
 func NotSel(suite, name string) Case {
-	return Case{suite, name, junitread.NotSelected, "not selected: --focus 'x'"}
+	return Case{Suite: suite, Name: name, Status: junitread.NotSelected, Message: "not selected: --focus 'x'"}
 }
 func NotApp(suite, name string) Case {
-	return Case{suite, name, junitread.NotApplicable, "not applicable: no SELinux on this family"}
+	return Case{Suite: suite, Name: name, Status: junitread.NotApplicable, Message: "not applicable: no SELinux on this family"}
 }
 func NotRun(suite, name string) Case {
-	return Case{suite, name, junitread.NotRun, "not run: the guest did not boot"}
+	return Case{Suite: suite, Name: name, Status: junitread.NotRun, Message: "not run: the guest did not boot"}
+}
+
+// Flaky makes a check that failed, then passed on a rerun.
+func Flaky(suite, name string) Case {
+	return Case{Suite: suite, Name: name, Status: junitread.Passed, Flaky: true}
 }
 
 // Boot is the harness's boot case, passed.
@@ -113,6 +125,9 @@ func testcase(id string, c Case) junit.Testcase {
 		tc.Classname += "." + c.Suite
 	}
 	res := &junit.Result{Message: c.Message, Type: string(c.Status), Data: c.Message}
+	if c.Flaky {
+		tc.SystemOut = &junit.Output{Data: report.FlakyMarker + " failed, then passed on rerun 1\nfirst failure: expected true, got false"}
+	}
 	switch c.Status {
 	case junitread.Failed:
 		tc.Failure = res
