@@ -17,6 +17,7 @@ type evaluator struct {
 	hist  history
 	now   time.Time
 	used  map[int]bool // waivers that matched a failure
+	usedQ map[int]bool // quarantine entries that matched a flaky or failed check
 	d     *Decision
 }
 
@@ -30,7 +31,7 @@ func decide(p *Policy, img string, comb junitread.Combined, hist history, now ti
 		return d
 	}
 	d.Policy = e.Where(p.File)
-	ev := &evaluator{file: p.File, entry: e, comb: comb, hist: hist, now: now, used: map[int]bool{}, d: &d}
+	ev := &evaluator{file: p.File, entry: e, comb: comb, hist: hist, now: now, used: map[int]bool{}, usedQ: map[int]bool{}, d: &d}
 	for _, a := range e.Arches {
 		d.Arches = append(d.Arches, ev.arch(img, a))
 	}

@@ -12,19 +12,22 @@ import (
 
 // entry reads one item of images:.
 func (l nodes) entry(n *yaml.Node, path string) (Entry, error) {
-	e := Entry{Line: deref(n).Line}
-	var waiverNodes []*yaml.Node
-	if err := l.mapping(n, path, l.entryFields(&e, &waiverNodes)); err != nil {
+	e := Entry{Line: deref(n).Line, Flaky: FlakyBlock}
+	var waiverNodes, quarantineNodes []*yaml.Node
+	if err := l.mapping(n, path, l.entryFields(&e, &waiverNodes, &quarantineNodes)); err != nil {
 		return e, err
 	}
 	if len(e.Suites)+len(e.Tests) == 0 {
 		return e, l.errf(n, path, "needs suites: or tests: (what must be green)")
 	}
-	return e, l.waiverArches(e, waiverNodes, path)
+	if err := l.waiverArches(e, e.Waivers, waiverNodes, path+".waivers"); err != nil {
+		return e, err
+	}
+	return e, l.waiverArches(e, e.Quarantine, quarantineNodes, path+".quarantine")
 }
 
 // entryFields are the keys of an images: item, filling e.
-func (l nodes) entryFields(e *Entry, waiverNodes *[]*yaml.Node) []field {
+func (l nodes) entryFields(e *Entry, waiverNodes, quarantineNodes *[]*yaml.Node) []field {
 	return []field{
 		{"name", true, func(n *yaml.Node, p string) error {
 			s, err := l.str(n, p)
@@ -57,14 +60,30 @@ func (l nodes) entryFields(e *Entry, waiverNodes *[]*yaml.Node) []field {
 			return err
 		}},
 		{"waivers", false, func(n *yaml.Node, p string) error {
-			return l.sequence(n, p, func(item *yaml.Node, wp string) error {
-				w, err := l.waiver(item, wp)
-				e.Waivers = append(e.Waivers, w)
-				*waiverNodes = append(*waiverNodes, item)
-				return err
-			})
+			return l.waivers(n, p, &e.Waivers, waiverNodes)
+		}},
+		{"flaky", false, func(n *yaml.Node, p string) (err error) {
+			e.Flaky, err = l.str(n, p)
+			if err == nil && e.Flaky != FlakyBlock && e.Flaky != FlakyAllow {
+				err = l.errf(n, p, "%q: want %s (a check that failed, then passed on a rerun, blocks) or %s", e.Flaky, FlakyBlock, FlakyAllow)
+			}
+			return err
+		}},
+		{"quarantine", false, func(n *yaml.Node, p string) error {
+			return l.waivers(n, p, &e.Quarantine, quarantineNodes)
 		}},
 	}
+}
+
+// waivers reads a list of waivers (or quarantine entries) into ws, and
+// their nodes for later errors into wn.
+func (l nodes) waivers(n *yaml.Node, path string, ws *[]Waiver, wn *[]*yaml.Node) error {
+	return l.sequence(n, path, func(item *yaml.Node, wp string) error {
+		w, err := l.waiver(item, wp)
+		*ws = append(*ws, w)
+		*wn = append(*wn, item)
+		return err
+	})
 }
 
 func (l nodes) suites(n *yaml.Node, path string) ([]string, error) {
@@ -77,13 +96,14 @@ func (l nodes) suites(n *yaml.Node, path string) ([]string, error) {
 	return s, err
 }
 
-// waiverArches insists that a waiver names only arches its entry requires:
-// anything else is a typo that would waive nothing.
-func (l nodes) waiverArches(e Entry, wn []*yaml.Node, path string) error {
-	for i, w := range e.Waivers {
+// waiverArches insists that a waiver (or quarantine entry) names only
+// arches its entry requires: anything else is a typo that would waive
+// nothing.
+func (l nodes) waiverArches(e Entry, ws []Waiver, wn []*yaml.Node, path string) error {
+	for i, w := range ws {
 		for _, a := range w.Arches {
 			if !slices.Contains(e.Arches, a) {
-				return l.errf(wn[i], fmt.Sprintf("%s.waivers[%d].arches", path, i),
+				return l.errf(wn[i], fmt.Sprintf("%s[%d].arches", path, i),
 					"%q is not one of this entry's arches (%s)", a, strings.Join(e.Arches, ", "))
 			}
 		}

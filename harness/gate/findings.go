@@ -33,6 +33,12 @@ const (
 	NotRun         Kind = "not-run"         // checks of a required suite were selected but never ran
 	Failed         Kind = "failed"          // a required check failed
 	WaiverExpired  Kind = "waiver-expired"  // a required check failed and its waiver has expired
+	// FlakyCheck: a required check failed, then passed on a rerun, and
+	// the policy says flaky: block.
+	FlakyCheck Kind = "flaky"
+	// QuarantineExpired: a required check was flaky or failed, and the
+	// quarantine entry that covered it has expired.
+	QuarantineExpired Kind = "quarantine-expired"
 )
 
 // Note kinds: reported, never blocking.
@@ -42,6 +48,13 @@ const (
 	NotRequired Kind = "not-required" // a check outside the required set failed or errored
 	ExtraArch   Kind = "extra-arch"   // results for an arch the policy does not require: not judged
 	StaleWaiver Kind = "stale-waiver" // an expired waiver that no failure needed: remove or renew it
+	// FlakyAllowed: a required check was flaky, and the policy says
+	// flaky: allow. Quarantined: a required check was flaky or failed
+	// under a valid quarantine entry. StaleQuarantine: an expired
+	// quarantine entry that no result needed.
+	FlakyAllowed    Kind = "flaky-allowed"
+	Quarantined     Kind = "quarantined"
+	StaleQuarantine Kind = "stale-quarantine"
 	// NotApplicableNote: a required check said it does not apply to the
 	// image, and why. Allowed, and listed, unless a tests: pattern
 	// requires the check to run.
@@ -67,7 +80,7 @@ type Finding struct {
 
 func blocking(k Kind, arch, msg string) Finding {
 	eff := Inconclusive
-	if k == Failed || k == WaiverExpired {
+	if k == Failed || k == WaiverExpired || k == FlakyCheck || k == QuarantineExpired {
 		eff = Reject
 	}
 	return Finding{Kind: k, Effect: eff, Arch: arch, Message: msg}
@@ -90,6 +103,11 @@ type ArchResult struct {
 	Counts   junitread.Counts `json:"counts"`
 	Waived   int              `json:"waived"`
 	Grace    int              `json:"grace"`
+	// Flaky counts required checks that failed, then passed on a rerun
+	// (quarantined ones included); Quarantined those a quarantine entry
+	// kept from blocking.
+	Flaky       int `json:"flaky"`
+	Quarantined int `json:"quarantined"`
 }
 
 // Decision is the gate's answer for one image.

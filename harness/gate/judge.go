@@ -31,6 +31,11 @@ func (ev *evaluator) judge(ar *ArchResult, c junitread.Case) {
 	}
 	bad := c.Status == junitread.Failed || c.Status == junitread.Error
 	switch {
+	case c.Flaky && ev.required(c):
+		ev.flaky(ar, c)
+	case c.Flaky:
+		ev.note(about(Finding{Kind: NotRequired, Arch: ar.Arch,
+			Message: fmt.Sprintf("%q was flaky: failed, then passed on a rerun (not required by the policy)", c.FullName())}, c))
 	case !bad:
 	case !ev.required(c):
 		ev.note(about(Finding{Kind: NotRequired, Arch: ar.Arch,
@@ -42,10 +47,13 @@ func (ev *evaluator) judge(ar *ArchResult, c junitread.Case) {
 	}
 }
 
-// failure decides whether a failed required check blocks: a valid waiver
-// or the grace period of a new check make it a note.
+// failure decides whether a failed required check blocks: a quarantine
+// entry, a valid waiver or the grace period of a new check make it a note.
 func (ev *evaluator) failure(ar *ArchResult, c junitread.Case) {
-	valid, expired := ev.waiverFor(ar.Arch, c)
+	if ev.quarantined(ar, c, "failed: "+c.Message) {
+		return
+	}
+	valid, expired := ev.matching(ev.entry.Waivers, ev.used, ar.Arch, c)
 	first, isNew := ev.hist.isNew(c, ev.entry.GraceDays, ev.now)
 	switch {
 	case valid >= 0:
@@ -71,15 +79,16 @@ func (ev *evaluator) failure(ar *ArchResult, c junitread.Case) {
 	}
 }
 
-// waiverFor returns the first valid and the first expired waiver (index,
-// or -1) that match the case on arch, and marks them used.
-func (ev *evaluator) waiverFor(arch string, c junitread.Case) (valid, expired int) {
+// matching returns the first valid and the first expired waiver (or
+// quarantine entry) of ws (index, or -1) that match the case on arch, and
+// marks them used.
+func (ev *evaluator) matching(ws []Waiver, used map[int]bool, arch string, c junitread.Case) (valid, expired int) {
 	valid, expired = -1, -1
-	for i, w := range ev.entry.Waivers {
+	for i, w := range ws {
 		if !w.Covers(arch) || !w.Test.MatchCase(c) {
 			continue
 		}
-		ev.used[i] = true
+		used[i] = true
 		switch {
 		case w.Valid(ev.now) && valid < 0:
 			valid = i
@@ -90,12 +99,20 @@ func (ev *evaluator) waiverFor(arch string, c junitread.Case) (valid, expired in
 	return valid, expired
 }
 
-// staleWaivers notes expired waivers that no failure needed.
+// staleWaivers notes expired waivers and quarantine entries that no
+// result needed.
 func (ev *evaluator) staleWaivers() {
-	for i, w := range ev.entry.Waivers {
-		if !w.Valid(ev.now) && !ev.used[i] {
-			ev.note(Finding{Kind: StaleWaiver, Tracker: w.Tracker, Expires: w.Expires, Test: w.Test.Text,
-				Message: fmt.Sprintf("waiver for %q (%s, policy line %d) expired on %s: remove or renew it", w.Test.Text, w.Tracker, w.Line, w.Expires)})
+	for _, list := range []struct {
+		ws   []Waiver
+		used map[int]bool
+		kind Kind
+		what string
+	}{{ev.entry.Waivers, ev.used, StaleWaiver, "waiver"}, {ev.entry.Quarantine, ev.usedQ, StaleQuarantine, "quarantine entry"}} {
+		for i, w := range list.ws {
+			if !w.Valid(ev.now) && !list.used[i] {
+				ev.note(Finding{Kind: list.kind, Tracker: w.Tracker, Expires: w.Expires, Test: w.Test.Text,
+					Message: fmt.Sprintf("%s for %q (%s, policy line %d) expired on %s: remove or renew it", list.what, w.Test.Text, w.Tracker, w.Line, w.Expires)})
+			}
 		}
 	}
 }

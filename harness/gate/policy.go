@@ -20,14 +20,29 @@ type Entry struct {
 	Tests     []Pattern // required checks: each must have a result on each arch
 	GraceDays int       // a failing check first seen less than this many days ago does not block
 	Waivers   []Waiver
-	Line      int
+	// Flaky is what a required check that failed, then passed on a
+	// rerun (--rerun-failed) does to the decision: FlakyBlock (the
+	// default: a flaky check is not a pass) or FlakyAllow (a note).
+	Flaky string
+	// Quarantine lists known-flaky checks: until an entry expires, its
+	// check runs and is reported, but neither a flaky result nor a
+	// failure of it blocks; once expired, either blocks and says so.
+	Quarantine []Waiver
+	Line       int
 }
+
+// The values of an entry's flaky: key.
+const (
+	FlakyBlock = "block"
+	FlakyAllow = "allow"
+)
 
 // Where names the entry for people: "debian-* (policy.yaml:4)".
 func (e Entry) Where(file string) string { return fmt.Sprintf("%s (%s:%d)", e.Name.Text, file, e.Line) }
 
 // Waiver accepts the failure of the checks matching Test on Arches (all
-// the entry's arches if empty) until the end of the Expires day, UTC.
+// the entry's arches if empty) until the end of the Expires day, UTC. A
+// quarantine entry has the same fields.
 type Waiver struct {
 	Test    Pattern
 	Arches  []string

@@ -53,9 +53,18 @@ func writeArch(b *strings.Builder, a ArchResult) {
 		fmt.Fprintf(b, "  %-9s no usable results%s\n", a.Arch, req)
 		return
 	}
+	var parts []string
+	for _, x := range []struct {
+		n    int
+		what string
+	}{{a.Waived, "waived"}, {a.Grace, "in grace"}, {a.Flaky, "flaky"}, {a.Quarantined, "quarantined"}} {
+		if x.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", x.n, x.what))
+		}
+	}
 	extra := ""
-	if a.Waived+a.Grace > 0 {
-		extra = fmt.Sprintf(" (%d waived, %d in grace)", a.Waived, a.Grace)
+	if len(parts) > 0 {
+		extra = " (" + strings.Join(parts, ", ") + ")"
 	}
 	fmt.Fprintf(b, "  %-9s sha256 %.16s  %s%s  runs %s%s\n", a.Arch, a.SHA256, a.Counts, extra, strings.Join(a.Runs, ","), req)
 }

@@ -32,11 +32,12 @@ func (o *Options) addVersion(idx *Index, res Result, srcs []planned) *Index {
 	return idx
 }
 
-// accepted lists the failures the gate let through: waived, or in grace.
+// accepted lists the failures the gate let through: waived, in grace,
+// quarantined, or flaky where the policy allows it.
 func accepted(d gate.Decision) []string {
 	var out []string
 	for _, n := range d.Notes {
-		if n.Kind == gate.Waived || n.Kind == gate.Grace {
+		if slices.Contains([]gate.Kind{gate.Waived, gate.Grace, gate.Quarantined, gate.FlakyAllowed}, n.Kind) {
 			out = append(out, fmt.Sprintf("%s: %s: %s", n.Arch, n.Kind, n.Message))
 		}
 	}
