@@ -31,6 +31,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep the disk (overlay) of a target with a failed check in its report folder")
 	fs.StringVar(&o.Shard, "shard", "", "run only part `i/n` of the matrix (deterministic), to share it between agents")
 	retries := fs.Int("retries", 1, "times to re-run a target that hit an infrastructure error (never a failed check)")
+	rerunFailed := fs.Int("rerun-failed", 0, "run each failed check again up to `K` times, each on a fresh guest from the same seed: one that then passes is reported flaky, and the policy's flaky: rule decides")
 	parallel := fs.String("parallel", "auto", "targets to run at once: `N` or auto (by CPUs and free memory)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
@@ -40,6 +41,10 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return runner.ExitError
 	}
 	o.Arches, o.Images, o.Suites, o.Focus = split(arches), split(images), split(suites), focus
+	if *retries < 0 || *rerunFailed < 0 {
+		fmt.Fprintf(stderr, "imagegate run: --retries %d, --rerun-failed %d: want 0 or more\n", *retries, *rerunFailed)
+		return runner.ExitError
+	}
 	var err error
 	if o.Parallel, err = runner.ParseParallel(*parallel); err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
@@ -53,7 +58,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)
 		return runner.ExitError
 	}
-	sum, err := (&runner.Executor{Self: plan.Opts.Self, Out: stdout, Retries: *retries}).Execute(ctx, plan)
+	sum, err := (&runner.Executor{Self: plan.Opts.Self, Out: stdout, Retries: *retries, RerunFailed: *rerunFailed}).Execute(ctx, plan)
 	printSummary(stdout, sum)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate: %v\n", err)

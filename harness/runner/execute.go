@@ -68,6 +68,11 @@ type Executor struct {
 	// host failed, a check could not run) is run again. A failure of the
 	// image is never retried.
 	Retries int
+	// RerunFailed is how often the failed checks of a target are run
+	// again, each time on a fresh guest, to tell flaky checks (a rerun
+	// passes) from broken ones (every rerun fails). The verdict of the
+	// image stays the policy's.
+	RerunFailed int
 
 	pool    *hostPool
 	mu      sync.Mutex
@@ -170,6 +175,10 @@ func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
 			continue
 		}
 		if r.Verdict != Error || attempt >= e.Retries || ctx.Err() != nil {
+			if r.Verdict == Failed && e.RerunFailed > 0 {
+				r, rt = e.rerunFailed(ctx, p, i, r, rt)
+				e.keep(i, r, rt)
+			}
 			writeRecord(t, rt)
 			return
 		}
@@ -187,11 +196,15 @@ func (e *Executor) keep(i int, r Result, rt report.Built) {
 // place puts target i on the host of pl (its URI, accelerator and boot
 // budget there), saying so when the run has a pool.
 func (e *Executor) place(p *Plan, i int, pl Placement) {
-	m := &p.Targets[i].Machine
-	m.URI, m.Accel, m.BootTimeout = pl.URI, string(pl.Accel), pl.BootTimeout
+	placeOn(&p.Targets[i].Machine, pl)
 	if len(p.Opts.Hosts) > 0 {
 		e.board.Line(p.Targets[i].ID(), fmt.Sprintf("placed on host %s (%s: %s)", pl.Host, pl.Accel, pl.Why))
 	}
+}
+
+// placeOn gives m the host of pl: its URI, accelerator and boot budget.
+func placeOn(m *run.Machine, pl Placement) {
+	m.URI, m.Accel, m.BootTimeout = pl.URI, string(pl.Accel), pl.BootTimeout
 }
 
 // runOnce runs one target in a child process and judges how it ended from
@@ -199,16 +212,23 @@ func (e *Executor) place(p *Plan, i int, pl Placement) {
 func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string) (Result, report.Built) {
 	t := p.Targets[i]
 	r := Result{Target: t, Started: time.Now(), Retried: retried}
+	e.board.Start(t.ID())
+	return e.judge(p, i, r, e.runChild(ctx, t))
+}
+
+// runChild runs t in a child process (imagegate run-target), its log and
+// progress on the board, and says what went wrong with the process itself
+// ("" when nothing did): its results and fault are in t's report folder.
+func (e *Executor) runChild(ctx context.Context, t run.Target) string {
 	in, logFile, err := prepareTarget(t)
 	if err != nil {
-		return e.judge(p, i, r, err.Error())
+		return err.Error()
 	}
 	defer logFile.Close()
-	e.board.Start(t.ID())
 	e.board.Line(t.ID(), fmt.Sprintf("started (%s, boot timeout %s)", t.Machine.Accel, t.Machine.BootTimeout))
 	c, err := startChild(e.Self, in, logFile)
 	if err != nil {
-		return e.judge(p, i, r, err.Error())
+		return err.Error()
 	}
 	copied := make(chan struct{}, 2)
 	go func() { // the human log: to run.log and the screen
@@ -246,7 +266,7 @@ func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string
 	}
 	rec.close()
 	report.WriteTimeline(t.Layout.Out) // a picture of events.jsonl; none when there are no events
-	return e.judge(p, i, r, processError(t, werr, ctx.Err() != nil))
+	return processError(t, werr, ctx.Err() != nil)
 }
 
 // judge reads what the child left (results, fault) and decides the
@@ -259,9 +279,17 @@ func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, repo
 	if rt.Results, rt.Fault, r.Why = loadRun(t.Layout); r.Why != "" && rt.Error == "" {
 		rt.Error = r.Why
 	}
+	return e.conclude(t, r, rt)
+}
+
+// conclude builds a target's report and takes its verdict from it.
+func (e *Executor) conclude(t run.Target, r Result, rt report.Target) (Result, report.Built) {
 	built := report.BuildTarget(rt)
 	r.Verdict, r.Why = report.Verdict(built.Suite)
 	label := map[string]string{Passed: "passed", Failed: "FAILED", Error: "ERROR (not judged)"}[r.Verdict]
+	if n := flakyCount(rt.Results); n > 0 && r.Verdict == Passed {
+		label, r.Why = "passed", fmt.Sprintf("%d flaky check(s): failed, then passed on a rerun (the policy decides)", n)
+	}
 	e.board.Finish(t.ID(), label)
 	e.board.Line(t.ID(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), textx.Clip(textx.FirstLine(r.Why), 200)))
 	return r, built
