@@ -58,7 +58,7 @@ func (ev *evaluator) arch(img, arch string) ArchResult {
 		ev.block(blocking(MissingArch, arch, fmt.Sprintf("no results for %s in the reports", id)))
 		return ar
 	}
-	ar.Present, ar.SHA256, ar.Path, ar.Runs, ar.Files, ar.Counts = true, t.SHA256, t.ImagePath, t.Runs, t.Files, t.Counts()
+	ar.Present, ar.SHA256, ar.Path, ar.Runs, ar.Files, ar.Counts, ar.Cases = true, t.SHA256, t.ImagePath, t.Runs, t.Files, t.Counts(), t.Cases
 	ev.coverage(arch, t)
 	for _, c := range t.Cases {
 		ev.judge(&ar, c)

@@ -108,6 +108,9 @@ type ArchResult struct {
 	// kept from blocking.
 	Flaky       int `json:"flaky"`
 	Quarantined int `json:"quarantined"`
+	// Cases are the arch's combined results the decision was made on
+	// (promotion records them in the production repo's flake history).
+	Cases []junitread.Case `json:"-"`
 }
 
 // Decision is the gate's answer for one image.

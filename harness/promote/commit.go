@@ -1,16 +1,18 @@
 package promote
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
 )
 
-// writeGeneration writes generation gen's index.json and SHA256SUMS into
-// meta/gen-N (a folder no reader is pointed at yet), syncs them and the
-// folders, and makes sure the stable links at the root exist.
-func writeGeneration(root string, gen int, idx *Index) error {
+// writeGeneration writes generation gen's index.json, SHA256SUMS and
+// flake history into meta/gen-N (a folder no reader is pointed at yet),
+// syncs them and the folders, and makes sure the stable links at the root
+// exist.
+func writeGeneration(root string, gen int, idx *Index, hist []HistoryRun) error {
 	meta := filepath.Join(root, MetaDir)
 	if err := mkdirSynced(root, meta); err != nil {
 		return err
@@ -30,6 +32,13 @@ func writeGeneration(root string, gen int, idx *Index) error {
 		return err
 	}
 	if err := writeSynced(filepath.Join(dir, SumsFile), idx.SHA256SUMS()); err != nil {
+		return err
+	}
+	h, err := json.MarshalIndent(hist, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := writeSynced(filepath.Join(dir, HistoryFile), append(h, '\n')); err != nil {
 		return err
 	}
 	if err := atomicfile.SyncDir(dir); err != nil {

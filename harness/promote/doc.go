@@ -8,7 +8,7 @@
 //	  index.json  -> meta/current/index.json   products -> versions -> items
 //	  SHA256SUMS  -> meta/current/SHA256SUMS   "<sha256>  <path>" per item
 //	  meta/current -> gen-000042               the commit point
-//	  meta/gen-000042/{index.json,SHA256SUMS}  immutable once committed
+//	  meta/gen-000042/{index.json,SHA256SUMS,history.json}  immutable once committed
 //	  images/<image>/<version>/<arch>/<file>   immutable once referenced
 //	  .lock                                    flock: one promotion at a time
 //

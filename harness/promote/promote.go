@@ -99,9 +99,14 @@ func (o *Options) write(ctx context.Context, st *state, res Result, srcs []plann
 		o.logf("installed: %s", srcs[i].rel)
 	}
 	idx := o.addVersion(st.idx, res, srcs)
+	old, err := readHistory(st.root, st.gen)
+	if err != nil {
+		return res, err
+	}
+	hist := withHistory(old, historyRuns(o.Image, res.Version, idx.Products[o.Image].Versions[res.Version].PromotedAt, srcs))
 	gen := st.gen + 1
 	idx.Generation = gen
-	if err := writeGeneration(o.To, gen, idx); err != nil {
+	if err := writeGeneration(o.To, gen, idx, hist); err != nil {
 		return res, err
 	}
 	o.logf("index: generation %d written", gen)

@@ -18,9 +18,9 @@ type Report struct {
 
 // Verify checks a production repo as a reader sees it: index.json and
 // SHA256SUMS (through their links) are the current generation's, the
-// index parses, SHA256SUMS agrees with it, and every item exists with its
-// recorded size and sha256. An empty repo (nothing committed yet) is
-// consistent.
+// index parses, SHA256SUMS agrees with it, the flake history parses, and
+// every item exists with its recorded size and sha256. An empty repo
+// (nothing committed yet) is consistent.
 func Verify(ctx context.Context, root string) (Report, error) {
 	st, err := readState(root)
 	if err != nil {
@@ -38,6 +38,9 @@ func Verify(ctx context.Context, root string) (Report, error) {
 	}
 	if !bytes.Equal(sums, st.idx.SHA256SUMS()) {
 		return Report{}, fmt.Errorf("%s does not agree with %s", filepath.Join(root, SumsFile), filepath.Join(root, IndexFile))
+	}
+	if _, err := readHistory(root, st.gen); err != nil {
+		return Report{}, err
 	}
 	for _, it := range st.idx.Items() {
 		p := filepath.Join(root, filepath.FromSlash(it.Path))
