@@ -7,6 +7,9 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/imagegate/imagegate/harness/pkgdb"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // item is one piece of guest evidence: the file it is saved as, and the
@@ -73,6 +76,9 @@ func (g *Guest) CollectEvidence(ctx context.Context) error {
 		}
 		return fmt.Errorf("evidence not fully collected, the guest stopped answering (%v): missing %s", err, strings.Join(failed, ", "))
 	}
+	if err := g.writeManifest(ctx); err != nil {
+		failed = append(failed, fmt.Sprintf("%s (%v)", run.ManifestFile, err))
+	}
 	g.Timing("total-until-evidence", time.Since(g.started))
 	if len(failed) > 0 {
 		return fmt.Errorf("evidence not fully collected: %s", strings.Join(failed, ", "))
@@ -106,4 +112,16 @@ func (g *Guest) evidenceOneByOne(ctx context.Context, items []item) (map[string]
 		}
 	}
 	return got, nil
+}
+
+// writeManifest saves the guest's package manifest (run.ManifestFile):
+// what its package manager lists as installed, as the checks saw it. The
+// suites' seeds install no packages, so it is the image's own list; a
+// promotion keeps it beside the image, and comparing two images diffs it.
+func (g *Guest) writeManifest(ctx context.Context) error {
+	_, pkgs, err := g.Packages(ctx)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(g.Target.Layout.Manifest(), pkgdb.Manifest(pkgs), 0o644)
 }

@@ -69,7 +69,10 @@ const (
 	UserDataFile  = "user-data"      // the seed's user-data (public key only)
 	MetaDataFile  = "meta-data"
 	KeptDiskFile  = "disk.qcow2" // --keep-failed: the guest's disk
-	siblingDir    = "second-instance"
+	// ManifestFile is the guest's package manifest: "name\tversion\tarch"
+	// per installed package, sorted (promotion keeps it beside the image).
+	ManifestFile = "packages.manifest"
+	siblingDir   = "second-instance"
 )
 
 func (l Layout) Console() string   { return filepath.Join(l.Out, ConsoleFile) }
@@ -83,6 +86,7 @@ func (l Layout) Domain() string    { return filepath.Join(l.Out, DomainFile) }
 func (l Layout) UserData() string  { return filepath.Join(l.Out, UserDataFile) }
 func (l Layout) MetaData() string  { return filepath.Join(l.Out, MetaDataFile) }
 func (l Layout) KeptDisk() string  { return filepath.Join(l.Out, KeptDiskFile) }
+func (l Layout) Manifest() string  { return filepath.Join(l.Out, ManifestFile) }
 func (l Layout) Results() string   { return filepath.Join(l.Out, catalogue.ResultsFile) }
 func (l Layout) Fault() string     { return filepath.Join(l.Out, fault.File) }
 
