@@ -69,3 +69,17 @@ func ReadDirs(dirs ...string) ([]*Report, error) {
 	}
 	return out, nil
 }
+
+// Beside finds a file a run keeps in a target's folder next to its
+// report (<run folder>/<image>/<arch>/<name>, e.g. run.ManifestFile) for
+// the reports files, newest first (the order of Target.Files is oldest
+// first). It returns "" when none of them has one.
+func Beside(files []string, image, arch, name string) string {
+	for i := len(files) - 1; i >= 0; i-- {
+		p := filepath.Join(filepath.Dir(files[i]), image, arch, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}

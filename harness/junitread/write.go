@@ -12,6 +12,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // JUnit renders targets as imagegate's JUnit document: one testsuite per
@@ -84,10 +85,17 @@ func parseSeconds(s string) float64 {
 }
 
 // WriteDir writes dir/junit.xml, dir/summary.json and dir/summary.txt for
-// targets, each atomically, making dir if needed.
+// targets, each atomically, making dir if needed, and keeps each target's
+// package manifest (dir/<image>/<arch>/packages.manifest, from its newest
+// run that has one): promotion records it beside the image.
 func WriteDir(dir string, targets []Target) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
+	}
+	for _, t := range targets {
+		if err := keepBeside(dir, t, run.ManifestFile); err != nil {
+			return err
+		}
 	}
 	if err := report.WriteFile(filepath.Join(dir, ReportFile), JUnit(targets)); err != nil {
 		return err
@@ -101,4 +109,22 @@ func WriteDir(dir string, targets []Target) error {
 		return err
 	}
 	return atomicfile.Write(filepath.Join(dir, "summary.txt"), []byte(sum.Text()), 0o644)
+}
+
+// keepBeside copies the newest of t's runs' files called name into dir's
+// folder of t, if any run has one.
+func keepBeside(dir string, t Target, name string) error {
+	src := Beside(t.Files, t.Image, t.Arch, name)
+	if src == "" {
+		return nil
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	dst := filepath.Join(dir, t.Image, t.Arch, name)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(dst, b, 0o644)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/imagegate/imagegate/harness/junitread"
 	"github.com/imagegate/imagegate/harness/names"
 	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // Target is one <image>/<arch> of a fake report.
@@ -71,7 +72,8 @@ func Flaky(suite, name string) Case {
 // Boot is the harness's boot case, passed.
 func Boot() Case { return Pass("", "boot: the guest starts and accepts SSH with a verified host key") }
 
-// Write writes dir/junit.xml (making dir) and returns its path.
+// Write writes dir/junit.xml (making dir) and, as a real run does, each
+// target's package manifest in its folder; it returns the report's path.
 func Write(t testing.TB, dir string, targets ...Target) string {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -80,6 +82,13 @@ func Write(t testing.TB, dir string, targets ...Target) string {
 	p := filepath.Join(dir, "junit.xml")
 	if err := report.WriteFile(p, Doc(targets...)); err != nil {
 		t.Fatal(err)
+	}
+	for _, tg := range targets {
+		m := filepath.Join(dir, tg.Image, tg.Arch, run.ManifestFile)
+		os.MkdirAll(filepath.Dir(m), 0o755)
+		if err := os.WriteFile(m, []byte(ManifestOf(tg.Arch)), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return p
 }
@@ -94,7 +103,7 @@ func Doc(targets ...Target) junit.Testsuites {
 			ts.SetTimestamp(tg.Started)
 		}
 		for _, p := range [][2]string{{report.PropImage, tg.Image}, {report.PropArch, tg.Arch}, {report.PropAccel, "tcg"},
-			{report.PropImageSHA256, tg.SHA256}, {report.PropImagePath, tg.Path}, {report.PropRunID, tg.RunID}} {
+			{report.PropImageSHA256, tg.SHA256}, {report.PropImagePath, tg.Path}, {report.PropRunID, tg.RunID}, {report.PropVersion, "v0.test"}} {
 			ts.AddProperty(p[0], p[1])
 		}
 		if !tg.NoCatalogue {
@@ -156,3 +165,6 @@ func Report(t testing.TB, name string, targets ...Target) *junitread.Report {
 	}
 	return r
 }
+
+// ManifestOf is the package manifest Write gives a target of arch.
+func ManifestOf(arch string) string { return "base-files\t12.4+deb12u8\t" + arch + "\n" }
