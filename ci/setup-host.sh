@@ -20,6 +20,9 @@ PACKAGES=(
   # over a Unix socket. No sshd service of the host's is wanted: see
   # install_packages.
   socat openssh-server
+  # promote --sign-key signs SHA256SUMS with gpg; promote --verify checks it
+  # with gpgv.
+  gpg gpgv
 )
 
 log() { printf 'setup-host: %s\n' "$*"; }

@@ -7,14 +7,18 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/imagegate/imagegate/harness/promote/promotetest"
 )
 
 func copyFile(t *testing.T, src, dst string) {
@@ -134,7 +138,11 @@ func TestE2EGateAndPromote(t *testing.T) {
 	}
 	promote := func(image string, runs ...string) (string, int) {
 		args := []string{"promote", "--from", testing_, "--to", production, "--image", image, "--policy", policy}
-		for _, r := range runs {
+		for i, r := range runs {
+			if strings.HasPrefix(r, "--") { // flags after the runs
+				args = append(args, runs[i:]...)
+				break
+			}
 			args = append(args, "--reports", r)
 		}
 		return imagegate(t, bin, args...)
@@ -172,13 +180,13 @@ func TestE2EGateAndPromote(t *testing.T) {
 	}
 	os.Truncate(cand, st.Size())
 
-	// The good candidate is promoted; the repo verifies as a reader would.
-	if _, code := promoteBoth("debian-12"); code != 0 {
+	// The good candidate is promoted, signed; the repo verifies as a
+	// reader would, signature and package manifest included.
+	uid, keyring := promotetest.SigningKey(t)
+	if _, code := promote("debian-12", quick, slow, "--sign-key", uid); code != 0 {
 		t.Fatalf("promote debian-12: exit %d", code)
 	}
-	if _, code := imagegate(t, bin, "promote", "--verify", "--to", production); code != 0 {
-		t.Errorf("promote --verify: exit %d", code)
-	}
+	checkSignedRepo(t, bin, production, keyring)
 	idx, err := os.ReadFile(filepath.Join(production, "index.json"))
 	sum := fileSHA(t, cand)
 	if err != nil || !strings.Contains(string(idx), sum) || !strings.Contains(string(idx), "x86_64") {
@@ -191,11 +199,58 @@ func TestE2EGateAndPromote(t *testing.T) {
 
 	// The failing candidate is rejected and production stays as it was.
 	before = tree(t, production)
-	if _, code := promote("debian-12-password-auth", run); code != 1 {
+	if _, code := promote("debian-12-password-auth", run, "--sign-key", uid); code != 1 {
 		t.Errorf("promote of the rejected variant: exit %d, want 1", code)
 	}
 	if tree(t, production) != before {
 		t.Error("a rejected promotion changed the production repo")
 	}
 	assertNothingLeft(t, runID(t, reports), work)
+}
+
+// checkSignedRepo: promote --verify checks the signature of SHA256SUMS
+// and every file, the package manifest is beside the image with the
+// guest's packages; a tampered manifest or signature exits 1 and changes
+// nothing.
+func checkSignedRepo(t *testing.T, bin, production, keyring string) {
+	t.Helper()
+	if out, code := imagegate(t, bin, "promote", "--verify", "--to", production, "--keyring", keyring); code != 0 || !strings.Contains(out, "signature good") {
+		t.Fatalf("promote --verify --keyring: exit %d", code)
+	}
+	if _, code := imagegate(t, bin, "promote", "--verify", "--to", production); code != 2 {
+		t.Errorf("promote --verify of a signed repo without --keyring: exit %d, want 2", code)
+	}
+	var idx struct {
+		Products map[string]struct {
+			Versions map[string]struct {
+				Items map[string]struct {
+					Manifest   struct{ Path string }
+					Provenance struct {
+						ImagegateVersion string `json:"imagegate_version"`
+						Reports          []struct{ SHA256 string }
+					}
+				}
+			}
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(production, "index.json"))
+	json.Unmarshal(b, &idx)
+	for _, v := range idx.Products["debian-12"].Versions {
+		it := v.Items["x86_64"]
+		manifest := filepath.Join(production, it.Manifest.Path)
+		m, err := os.ReadFile(manifest)
+		if err != nil || !regexp.MustCompile(`(?m)^openssh-server\t1:9\.2p1-\S+\tamd64$`).Match(m) ||
+			it.Provenance.ImagegateVersion == "" || len(it.Provenance.Reports) != 2 {
+			t.Errorf("item: manifest %s (%v) lacks openssh-server, or provenance %+v", manifest, err, it.Provenance)
+		}
+		for _, bad := range []string{manifest, filepath.Join(production, "SHA256SUMS.gpg")} {
+			orig, _ := os.ReadFile(bad)
+			os.WriteFile(bad, append(append([]byte(nil), orig[:len(orig)-1]...), orig[len(orig)-1]^0x01), 0o644)
+			before := tree(t, production)
+			if _, code := imagegate(t, bin, "promote", "--verify", "--to", production, "--keyring", keyring); code != 1 || tree(t, production) != before {
+				t.Errorf("promote --verify with %s tampered: exit %d, want 1 and nothing changed", filepath.Base(bad), code)
+			}
+			os.WriteFile(bad, orig, 0o644)
+		}
+	}
 }

@@ -32,14 +32,16 @@ func cmdPromote(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&reports, "reports", "report `DIR` (repeatable)")
 	fs.Var(&history, "history", "older report `DIR` for grace_days (repeatable)")
 	fs.BoolVar(&o.Wait, "wait", false, "wait for another promotion to finish instead of failing")
-	verify := fs.Bool("verify", false, "only check the production repo given by --to (every file hashed) and exit")
+	fs.StringVar(&o.SignKey, "sign-key", "", "sign the new SHA256SUMS with this gpg `KEY` (id or user id in GNUPGHOME's keyring, no passphrase)")
+	verify := fs.Bool("verify", false, "only check the production repo given by --to (every file hashed, the signature with --keyring) and exit")
+	keyring := fs.String("keyring", "", "with --verify: public keys `FILE` (gpg --export) to check SHA256SUMS.gpg with gpgv")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *verify && o.To != "" && fs.NArg() == 0 {
-		return verifyRepo(ctx, o.To, stdout, stderr)
+		return verifyRepo(ctx, o.To, *keyring, stdout, stderr)
 	}
 	if fs.NArg() > 0 || o.From == "" || o.To == "" || o.Image == "" || o.Gate.Policy == "" || len(reports) == 0 {
 		fmt.Fprintln(stderr, "imagegate promote: --from DIR --to DIR --image NAME --policy FILE --reports DIR are required (flags only; see -h)")
@@ -80,12 +82,21 @@ func printPromoted(w io.Writer, to string, res promote.Result) {
 	}
 }
 
-func verifyRepo(ctx context.Context, to string, stdout, stderr io.Writer) int {
-	r, err := promote.Verify(ctx, to)
+// verifyRepo: exit 0 consistent, 1 a file, checksum or signature does not
+// match (damaged or tampered with), 2 the repo or keyring cannot be read.
+func verifyRepo(ctx context.Context, to, keyring string, stdout, stderr io.Writer) int {
+	r, err := promote.Verify(ctx, to, keyring)
 	if err != nil {
 		fmt.Fprintf(stderr, "imagegate promote --verify: %v\n", err)
+		if errors.As(err, new(promote.TamperedError)) {
+			return 1
+		}
 		return 2
 	}
-	fmt.Fprintf(stdout, "%s is consistent: generation %d, %d item(s), every file matches its sha256\n", to, r.Generation, r.Items)
+	signed := "not signed"
+	if r.Signed {
+		signed = "SHA256SUMS signature good (" + keyring + ")"
+	}
+	fmt.Fprintf(stdout, "%s is consistent: generation %d, %d item(s), %d file(s) match their sha256, %s\n", to, r.Generation, r.Items, r.Files, signed)
 	return 0
 }

@@ -39,7 +39,7 @@ images:
 type killRepo struct {
 	bin, testing, prod, reports, policy string
 	cand                                int               // the candidate being promoted
-	items                               map[string]string // its "deb/<version>/<arch>" -> sha256
+	items                               map[string]string // its "deb/<version>/<arch>[.manifest]" -> sha256
 }
 
 func buildImagegate(t *testing.T) string {
@@ -78,6 +78,8 @@ func (r *killRepo) nextCandidate(t *testing.T, size int) {
 		}
 		sum := sha256.Sum256(data)
 		r.items[fmt.Sprintf("deb/v%d/%s", r.cand, arch)] = hex.EncodeToString(sum[:])
+		msum := sha256.Sum256([]byte(jt.ManifestOf(arch)))
+		r.items[fmt.Sprintf("deb/v%d/%s.manifest", r.cand, arch)] = hex.EncodeToString(msum[:])
 		targets = append(targets, jt.Target{Image: "deb", Arch: arch, SHA256: hex.EncodeToString(sum[:]), RunID: runID, Path: p,
 			Cases: []jt.Case{jt.Boot(), jt.Pass("baseline", "ok")}})
 	}
@@ -104,17 +106,20 @@ func (r *killRepo) promote(t *testing.T) time.Duration {
 	return time.Since(start)
 }
 
-// repoItem is one item as a reader of the repo sees it.
+// repoItem is one item as a reader of the repo sees it, with its
+// package manifest (a file of the repo too).
 type repoItem struct {
-	Path   string `json:"path"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	Path     string    `json:"path"`
+	Size     int64     `json:"size"`
+	SHA256   string    `json:"sha256"`
+	Manifest *repoItem `json:"manifest"`
 }
 
 // readRepo reads index.json and SHA256SUMS the way a mirror would and
 // checks them: every referenced file exists with the recorded size and
-// sha256, and SHA256SUMS lists exactly the index's items. It returns
-// "product/version/arch" -> sha256.
+// sha256, and SHA256SUMS lists exactly the index's files (items and
+// manifests). It returns "product/version/arch" -> sha256, and
+// "product/version/arch.manifest" -> sha256 for each manifest.
 func readRepo(root string) (map[string]string, error) {
 	data, err := os.ReadFile(filepath.Join(root, "index.json"))
 	if os.IsNotExist(err) {
@@ -145,6 +150,13 @@ func readRepo(root string) (map[string]string, error) {
 				}
 				state[pn+"/"+vn+"/"+arch] = it.SHA256
 				sums[it.Path] = it.SHA256
+				if m := it.Manifest; m != nil {
+					if err := checkFile(root, *m); err != nil {
+						return nil, err
+					}
+					state[pn+"/"+vn+"/"+arch+".manifest"] = m.SHA256
+					sums[m.Path] = m.SHA256
+				}
 			}
 		}
 	}
@@ -575,6 +587,6 @@ func assertNoLeftovers(t *testing.T, root string, state map[string]string) {
 	gens, _ := filepath.Glob(filepath.Join(root, "meta", "gen-*"))
 	if len(stray) > 0 || files != len(state) || len(gens) > 2 {
 		sort.Strings(stray)
-		t.Errorf("leftovers: temp %v, %d image files for %d items, %d generations", stray, files, len(state), len(gens))
+		t.Errorf("leftovers: temp %v, %d files under images/ for %d items and manifests, %d generations", stray, files, len(state), len(gens))
 	}
 }

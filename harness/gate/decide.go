@@ -7,6 +7,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/junitread"
 	"github.com/imagegate/imagegate/harness/names"
+	"github.com/imagegate/imagegate/harness/report"
 )
 
 // evaluator judges one image against its policy entry.
@@ -59,6 +60,7 @@ func (ev *evaluator) arch(img, arch string) ArchResult {
 		return ar
 	}
 	ar.Present, ar.SHA256, ar.Path, ar.Runs, ar.Files, ar.Counts, ar.Cases = true, t.SHA256, t.ImagePath, t.Runs, t.Files, t.Counts(), t.Cases
+	ar.ImagegateVersion, ar.Catalogue = t.Property(report.PropVersion), t.Catalogue
 	ev.coverage(arch, t)
 	for _, c := range t.Cases {
 		ev.judge(&ar, c)

@@ -108,6 +108,11 @@ type ArchResult struct {
 	// kept from blocking.
 	Flaky       int `json:"flaky"`
 	Quarantined int `json:"quarantined"`
+	// ImagegateVersion and Catalogue are the imagegate that wrote the
+	// (latest) report of the arch and the digest of its catalogue of
+	// checks: promotion records them as the item's provenance.
+	ImagegateVersion string `json:"imagegate_version,omitempty"`
+	Catalogue        string `json:"catalogue_sha256,omitempty"`
 	// Cases are the arch's combined results the decision was made on
 	// (promotion records them in the production repo's flake history).
 	Cases []junitread.Case `json:"-"`

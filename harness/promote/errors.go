@@ -42,3 +42,13 @@ func (e ConflictError) Error() string {
 	return fmt.Sprintf("%s version %s is already promoted with different files; versions are immutable: pass another --version",
 		e.Image, e.Version)
 }
+
+// TamperedError is a production repo whose files do not match what its
+// index, checksums or signature say: damaged or tampered with.
+type TamperedError struct{ What string }
+
+func (e TamperedError) Error() string { return e.What }
+
+func tampered(format string, args ...any) error {
+	return TamperedError{What: fmt.Sprintf(format, args...)}
+}

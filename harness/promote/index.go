@@ -53,6 +53,28 @@ type Item struct {
 	SHA256     string   `json:"sha256"`
 	PromotedAt string   `json:"promoted_at"`
 	Gate       ItemGate `json:"gate"`
+	// Manifest is the image's package manifest, a file beside it.
+	Manifest *FileRef `json:"manifest,omitempty"`
+	// Provenance says what passed the image.
+	Provenance *Provenance `json:"provenance,omitempty"`
+}
+
+// FileRef is a file with its size and sha256; Path is relative to the
+// repo root for the repo's own files.
+type FileRef struct {
+	Path   string `json:"path"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Provenance is what passed an item: the reports the gate read (as given,
+// with their digests), the imagegate that wrote them and the digest of its
+// catalogue of checks, and the imagegate that promoted it.
+type Provenance struct {
+	ImagegateVersion string    `json:"imagegate_version"`
+	CatalogueSHA256  string    `json:"catalogue_sha256"`
+	Reports          []FileRef `json:"reports"`
+	PromotedBy       string    `json:"promoted_by"`
 }
 
 // ItemGate summarises the results the item was promoted on.
@@ -102,12 +124,27 @@ func (idx *Index) Items() []*Item {
 	return out
 }
 
+// Files lists every file of the repo the index refers to (the items and
+// their manifests), sorted by path.
+func (idx *Index) Files() []FileRef {
+	var out []FileRef
+	for _, it := range idx.Items() {
+		out = append(out, FileRef{Path: it.Path, Size: it.Size, SHA256: it.SHA256})
+		if it.Manifest != nil {
+			out = append(out, *it.Manifest)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
 // SHA256SUMS renders the checksums file: one "<sha256>  <path>" line per
-// item, sorted by path, as sha256sum -c reads it from the repo root.
+// file (items and manifests), sorted by path, as sha256sum -c reads it
+// from the repo root. Its signature (SHA256SUMS.gpg) covers them all.
 func (idx *Index) SHA256SUMS() []byte {
 	var b strings.Builder
-	for _, it := range idx.Items() {
-		fmt.Fprintf(&b, "%s  %s\n", it.SHA256, it.Path)
+	for _, f := range idx.Files() {
+		fmt.Fprintf(&b, "%s  %s\n", f.SHA256, f.Path)
 	}
 	return []byte(b.String())
 }

@@ -89,7 +89,7 @@ func TestRefusesForeignOrDamagedRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Truncate(filepath.Join(f.prod, "images/deb/v1/x86_64/deb-x86_64.qcow2"), 10)
-	if _, err := promote.Verify(context.Background(), f.prod); err == nil {
+	if _, err := promote.Verify(context.Background(), f.prod, ""); err == nil {
 		t.Error("verify missed a damaged file")
 	}
 	f.newImages(t, 4096, "20261122-110000-0002", jt.Pass("baseline", "ok"))

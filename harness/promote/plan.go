@@ -10,7 +10,9 @@ import (
 
 	"github.com/imagegate/imagegate/harness/digest"
 	"github.com/imagegate/imagegate/harness/gate"
+	"github.com/imagegate/imagegate/harness/junitread"
 	"github.com/imagegate/imagegate/harness/names"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 var (
@@ -27,6 +29,10 @@ type planned struct {
 	name   string // file name in production
 	rel    string // path in production, once the version is known
 	result gate.ArchResult
+	// manifest is the image's package manifest (arch, src, sha256, size,
+	// name set); reports are the digests of the reports that passed it.
+	manifest *planned
+	reports  []FileRef
 }
 
 // sources finds each required arch's file in the testing repo and checks
@@ -49,6 +55,9 @@ func sources(ctx context.Context, from string, d gate.Decision) ([]planned, erro
 			return nil, ChangedError{Arch: a.Arch, Path: p.src, Want: p.sha256, Got: sum}
 		}
 		p.size = size
+		if err := p.provenance(ctx, d.Image); err != nil {
+			return nil, err
+		}
 		out = append(out, p)
 	}
 	if len(out) == 0 {
@@ -108,4 +117,33 @@ func chooseVersion(idx *Index, image, asked, today string) (string, error) {
 		v = fmt.Sprintf("%s.%d", today, i)
 	}
 	return v, nil
+}
+
+// ManifestSuffix ends the name of an item's package manifest in
+// production: <file>.manifest beside <file>.
+const ManifestSuffix = ".manifest"
+
+// provenance finds the arch's package manifest beside its reports and
+// takes the digests of the manifest and of the reports. An image is not
+// promoted without its manifest: a reader could not tell what it holds.
+func (p *planned) provenance(ctx context.Context, image string) error {
+	a := p.result
+	src := junitread.Beside(a.Files, image, a.Arch, run.ManifestFile)
+	if src == "" {
+		return fmt.Errorf("%s: no %s in the target's folder beside its reports (%s): run it with an imagegate that collects the package manifest (report merge keeps it)",
+			a.Arch, run.ManifestFile, strings.Join(a.Files, ", "))
+	}
+	sum, size, err := digest.File(ctx, src)
+	if err != nil {
+		return fmt.Errorf("%s: %w", a.Arch, err)
+	}
+	p.manifest = &planned{arch: a.Arch, src: src, sha256: sum, size: size, name: p.name + ManifestSuffix}
+	for _, f := range a.Files {
+		sum, size, err := digest.File(ctx, f)
+		if err != nil {
+			return fmt.Errorf("%s: report %w", a.Arch, err)
+		}
+		p.reports = append(p.reports, FileRef{Path: f, Size: size, SHA256: sum})
+	}
+	return nil
 }

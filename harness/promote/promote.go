@@ -19,8 +19,11 @@ type Options struct {
 	Version  string       // "" : the UTC date, YYYYMMDD[.N]
 	Gate     gate.Options // policy and reports; Images is set to Image
 	Wait     bool         // wait for another promotion instead of failing
-	Log      io.Writer    // progress lines, one per phase; nil: none
-	Now      func() time.Time
+	// SignKey signs each new generation's SHA256SUMS (SigFile) with gpg:
+	// a key id or user id of the caller's keyring (GNUPGHOME).
+	SignKey string
+	Log     io.Writer // progress lines, one per phase; nil: none
+	Now     func() time.Time
 }
 
 // Result says what a promotion did.
@@ -89,14 +92,21 @@ func (o *Options) write(ctx context.Context, st *state, res Result, srcs []plann
 	ref := st.referenced()
 	for i := range srcs {
 		srcs[i].rel = relPath(o.Image, res.Version, srcs[i])
-		if ref[srcs[i].rel] {
-			return res, fmt.Errorf("%s is already referenced by the index; refusing to overwrite it", srcs[i].rel)
+		m := srcs[i].manifest
+		m.rel = relPath(o.Image, res.Version, *m)
+		for _, f := range []*planned{&srcs[i], m} {
+			if ref[f.rel] {
+				return res, fmt.Errorf("%s is already referenced by the index; refusing to overwrite it", f.rel)
+			}
+			o.logf("copy: %s %s -> %s", f.arch, f.src, f.rel)
+			if _, err := install(ctx, *f, o.To); err != nil {
+				if ctx.Err() != nil {
+					err = fmt.Errorf("stopped before the commit, the repo is unchanged: %w", err)
+				}
+				return res, err
+			}
+			o.logf("installed: %s", f.rel)
 		}
-		o.logf("copy: %s %s -> %s", srcs[i].arch, srcs[i].src, srcs[i].rel)
-		if _, err := install(ctx, srcs[i], o.To); err != nil {
-			return res, err
-		}
-		o.logf("installed: %s", srcs[i].rel)
 	}
 	idx := o.addVersion(st.idx, res, srcs)
 	old, err := readHistory(st.root, st.gen)
@@ -106,7 +116,10 @@ func (o *Options) write(ctx context.Context, st *state, res Result, srcs []plann
 	hist := withHistory(old, historyRuns(o.Image, res.Version, idx.Products[o.Image].Versions[res.Version].PromotedAt, srcs))
 	gen := st.gen + 1
 	idx.Generation = gen
-	if err := writeGeneration(o.To, gen, idx, hist); err != nil {
+	if st.signed() && o.SignKey == "" {
+		return res, fmt.Errorf("production repo %s is signed (%s): pass --sign-key so that the new generation is signed too", o.To, SigFile)
+	}
+	if err := writeGeneration(ctx, o.To, gen, generation{idx: idx, hist: hist, signKey: o.SignKey}); err != nil {
 		return res, err
 	}
 	o.logf("index: generation %d written", gen)

@@ -73,7 +73,7 @@ func (f *fixture) opts(version string) promote.Options {
 
 func mustVerify(t *testing.T, root string) promote.Report {
 	t.Helper()
-	r, err := promote.Verify(context.Background(), root)
+	r, err := promote.Verify(context.Background(), root, "")
 	if err != nil {
 		t.Fatalf("repo inconsistent: %v", err)
 	}

@@ -95,7 +95,7 @@ func readState(root string) (*state, error) {
 // checkFiles insists that every item of the committed index exists with
 // its recorded size: a repo already damaged is not promoted into.
 func (s *state) checkFiles() error {
-	for _, it := range s.idx.Items() {
+	for _, it := range s.idx.Files() {
 		st, err := os.Stat(filepath.Join(s.root, filepath.FromSlash(it.Path)))
 		if err != nil {
 			return fmt.Errorf("production repo %s is damaged: %w", s.root, err)
@@ -107,11 +107,20 @@ func (s *state) checkFiles() error {
 	return nil
 }
 
-// referenced is the set of item paths of the committed index.
+// referenced is the set of file paths of the committed index.
 func (s *state) referenced() map[string]bool {
 	m := map[string]bool{}
-	for _, it := range s.idx.Items() {
-		m[it.Path] = true
+	for _, f := range s.idx.Files() {
+		m[f.Path] = true
 	}
 	return m
+}
+
+// signed reports whether the committed generation has a signature.
+func (s *state) signed() bool {
+	if s.gen == 0 {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(s.root, MetaDir, genName(s.gen), SigFile))
+	return err == nil
 }

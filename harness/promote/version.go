@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/imagegate/imagegate/harness/buildinfo"
 	"github.com/imagegate/imagegate/harness/gate"
 )
 
@@ -20,7 +21,10 @@ func (o *Options) addVersion(idx *Index, res Result, srcs []planned) *Index {
 	for _, p := range srcs {
 		a := p.result
 		v.Items[p.arch] = &Item{Arch: p.arch, Path: p.rel, Size: p.size, SHA256: p.sha256, PromotedAt: now,
-			Gate: ItemGate{Decision: string(d.Verdict), Runs: a.Runs, Reports: a.Files, Counts: a.Counts, Waived: a.Waived, Grace: a.Grace}}
+			Gate:     ItemGate{Decision: string(d.Verdict), Runs: a.Runs, Reports: a.Files, Counts: a.Counts, Waived: a.Waived, Grace: a.Grace},
+			Manifest: &FileRef{Path: p.manifest.rel, Size: p.manifest.size, SHA256: p.manifest.sha256},
+			Provenance: &Provenance{ImagegateVersion: a.ImagegateVersion, CatalogueSHA256: a.Catalogue, Reports: p.reports,
+				PromotedBy: buildinfo.Version()}}
 	}
 	prod := idx.Products[o.Image]
 	if prod == nil {
