@@ -25,6 +25,9 @@ var evidence = []item{
 	{"cloud-init-status.json", "cat /run/cloud-init/status.json"},
 	{"cloud-init-result.json", "cat /run/cloud-init/result.json"},
 	{"journal.txt", "journalctl -b --no-pager -o short-monotonic"},
+	// What comparing with production diffs besides the packages.
+	{run.KernelFile, "uname -r && cat /proc/cmdline"},
+	{run.ServicesFile, "systemctl list-unit-files --state=enabled --no-legend --no-pager | awk '{print $1}'"},
 }
 
 // bundle is cloud-init's own bundle, without user-data (it may hold

@@ -138,6 +138,7 @@ func toCase(t Target, xc xmlCase) (Case, error) {
 		c.Message, c.Type, c.Detail = res.Message, res.Type, res.Data
 	}
 	c.Flaky = c.Status == Passed && strings.HasPrefix(strings.TrimSpace(c.SystemOut), report.FlakyMarker)
+	c.Compare = report.CompareStatus(c.SystemOut)
 	return c, nil
 }
 

@@ -64,9 +64,13 @@ type Case struct {
 	// again on a fresh guest (report.FlakyMarker); the gate's policy
 	// decides whether that blocks.
 	Flaky bool
-	Time  string // seconds, as written
-	RunID string // the run the case came from
-	File  string // the junit.xml it was read from
+	// Compare is how the check fared against the production image the
+	// run compared the candidate with (report.NewFailure, StillFailing,
+	// Fixed, Unchanged), or "" when it was not compared.
+	Compare string
+	Time    string // seconds, as written
+	RunID   string // the run the case came from
+	File    string // the junit.xml it was read from
 }
 
 // FullName is the check's text as Ginkgo prints it: "<suite> <name>", or

@@ -30,7 +30,12 @@ type Page struct {
 	// with some is not a full run.
 	NotSelected int
 	Timelines   []pageTimeline
+	// Compared are the targets compared with a production image
+	// (--compare-to): its summary, and a link to compare.json.
+	Compared []pageCompare
 }
+
+type pageCompare struct{ ID, Summary, Link string }
 
 // pageTimeline is one target's timeline picture.
 type pageTimeline struct{ ID, Src string }
@@ -93,6 +98,9 @@ func BuildPage(runID, runDir string, doc junit.Testsuites, targets []Target) Pag
 		}
 		c := p.cell(runDir, ts, t)
 		cells[[2]string{image, arch}] = c
+		if t.Compare != nil {
+			p.Compared = append(p.Compared, pageCompare{ID: ts.Name, Summary: t.Compare.Summary, Link: rel(runDir, filepath.Join(filepath.Dir(t.Console), run.CompareFile))})
+		}
 		if c.Timeline != "" {
 			p.Timelines = append(p.Timelines, pageTimeline{ID: ts.Name, Src: c.Timeline})
 		}
@@ -213,7 +221,9 @@ pre{background:#f4f4f4;padding:.5em;white-space:pre-wrap}
 {{range .Rows}}<tr><th>{{.Image}}</th>{{range .Cells}}{{if .Present}}<td class="{{.State}}" data-state="{{.State}}"><a href="{{.Link}}/">{{.State}}</a>{{range .Suites}}<span class="suite {{.State}}">{{.Name}}: <span class="state">{{.Passed}}/{{.Total}}</span>{{with .Note}} <span class="note">({{.}})</span>{{end}}</span>{{end}}</td>{{else}}<td class="absent">—</td>{{end}}{{end}}</tr>
 {{end}}</table>
 {{if .Failures}}<h2>Failures</h2>{{range .Failures}}<div class="failure" data-kind="{{.Kind}}"><h3>{{.Target}}: {{.Case}} ({{.Kind}})</h3><p>{{.Message}}</p>{{if .Reproduce}}<pre>{{.Reproduce}}</pre>{{end}}<p>evidence: {{range .Evidence}}<a href="{{.Href}}">{{.Name}}</a> {{end}}</p></div>{{end}}{{else if .NotSelected}}<p id="partial">No check failed, but {{.NotSelected}} checks were not selected: this is not a full run, and the gate will not promote on it alone.</p>{{else}}<p id="all-green">Every target passed.</p>{{end}}
-{{if .Timelines}}<h2>Where the time went</h2>
+{{if .Compared}}<h2>Compared with production</h2>
+{{range .Compared}}<div class="compare" data-target="{{.ID}}"><h3>{{.ID}}</h3><pre>{{.Summary}}</pre><p><a href="{{.Link}}">compare.json</a></p></div>
+{{end}}{{end}}{{if .Timelines}}<h2>Where the time went</h2>
 <p class="legend">Each target from start to end: its phases, cloud-init's stages (by the guest's clock), each check (green passed, red failed, amber error) and the second instance; a dashed red line marks plain QEMU's cloud-init done on the same image when <code>make bench</code> measured it. Hover a bar for its name and length.</p>
 {{range .Timelines}}<div class="timeline" data-target="{{.ID}}"><h3>{{.ID}}</h3><img src="{{.Src}}" alt="timeline of {{.ID}}"></div>
 {{end}}{{end}}</body></html>

@@ -40,6 +40,10 @@ type Target struct {
 	// Reproduce is the command that boots the same image digest on the same
 	// arch and keeps it; a failed case adds --focus for its own spec.
 	Reproduce string
+	// Compare, when set, is how the target fared against the production
+	// image (--compare-to): a line per compared case, properties and the
+	// testsuite's system-out.
+	Compare *Comparison
 }
 
 // ConsoleTailLines is how much of the console a failed case carries.
@@ -93,7 +97,7 @@ func Suite(t Target) junit.Testsuite {
 	if !t.Started.IsZero() {
 		ts.SetTimestamp(t.Started)
 	}
-	for _, p := range slices.Concat(t.Properties, rerunProps(t.Results)) {
+	for _, p := range slices.Concat(t.Properties, rerunProps(t.Results), t.Compare.props()) {
 		ts.AddProperty(clean(p[0]), clean(p[1]))
 	}
 	c := caser{t: t}
@@ -116,7 +120,7 @@ func Suite(t Target) junit.Testsuite {
 		case !s.Selected:
 			ts.AddTestcase(c.skipped(s.Suite, s.Name, catalogue.NotSelected, "not selected: "+orEverything(t.Selection)))
 		case ran && (r.Fate != catalogue.NotRun || r.Message != ""): // a bare not-run: the report says why
-			ts.AddTestcase(c.fromResult(r))
+			ts.AddTestcase(c.withCompareLine(c.fromResult(r), s.Key()))
 		default:
 			ts.AddTestcase(c.skipped(s.Suite, s.Name, catalogue.NotRun, "not run: "+c.notRunReason()))
 		}
@@ -126,6 +130,9 @@ func Suite(t Target) junit.Testsuite {
 			r.Fate, r.Message = catalogue.Error, "ran, but is not in the catalogue taken when the run was planned: "+r.Message
 			ts.AddTestcase(c.fromResult(r))
 		}
+	}
+	if t.Compare != nil {
+		ts.SystemOut = &junit.Output{Data: clean(t.Compare.Summary)}
 	}
 	if msg := c.runError(); msg != "" {
 		ts.AddTestcase(junit.Testcase{Name: RunCase, Classname: clean(t.ID),

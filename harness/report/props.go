@@ -24,6 +24,14 @@ const (
 	// checks that failed, then passed on a rerun (" | " between them).
 	PropReruns = "reruns"
 	PropFlaky  = "flaky"
+	// The production image a target was compared with (--compare-to):
+	// its version and sha256, the checks' counts by compare status, and
+	// its boot-to-SSH time, beside the target's own boot-to-ssh-seconds.
+	PropCompareVersion   = "compare.version"
+	PropCompareSHA256    = "compare.sha256"
+	PropCompareChecks    = "compare.checks"
+	PropCompareBootToSSH = "compare.boot-to-ssh-seconds"
+	PropBootToSSH        = "boot-to-ssh-seconds"
 	// PropSuiteDirs names the external suites the target loaded, "; "
 	// between them: "<name> <folder> sha256:<digest of its files>".
 	PropSuiteDirs = "suite-dirs"

@@ -72,7 +72,16 @@ const (
 	// ManifestFile is the guest's package manifest: "name\tversion\tarch"
 	// per installed package, sorted (promotion keeps it beside the image).
 	ManifestFile = "packages.manifest"
-	siblingDir   = "second-instance"
+	// KernelFile is the running kernel's release and command line (two
+	// lines); ServicesFile the enabled unit files, one per line. Comparing
+	// with production reads them.
+	KernelFile   = "kernel.txt"
+	ServicesFile = "enabled-services.txt"
+	// CompareFile is what changed against the production image
+	// (--compare-to); CompareDir the report folder of production's runs.
+	CompareFile = "compare.json"
+	CompareDir  = "compare"
+	siblingDir  = "second-instance"
 )
 
 func (l Layout) Console() string   { return filepath.Join(l.Out, ConsoleFile) }
@@ -114,6 +123,16 @@ func (l Layout) KnownHosts() string { return filepath.Join(l.Work, "known_hosts"
 
 // AccessFile is a kept guest's access.json.
 const AccessFile = "access.json"
+
+// Compare is the folders of the production image a run compares the
+// candidate image/arch with (--compare-to): its own report folder under
+// the run's compare/, so the run's junit.xml holds only candidates.
+func (r RunLayout) Compare(image, arch string) Layout {
+	return Layout{Out: filepath.Join(r.Reports, CompareDir, image, arch), Work: filepath.Join(r.Work, CompareDir+"-"+names.Slug(image, arch))}
+}
+
+// CompareJUnit is the report of the production images a run compared with.
+func (r RunLayout) CompareJUnit() string { return filepath.Join(r.Reports, CompareDir, "junit.xml") }
 
 // Sibling is the layout of a target's second guest, inside its own.
 func (l Layout) Sibling() Layout {

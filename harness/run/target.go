@@ -19,7 +19,14 @@ type Target struct {
 	Machine Machine `json:"machine"`
 	Options Options `json:"options"`
 	Layout  Layout  `json:"layout"`
+	// Role is RoleProduction for the production image a candidate is
+	// compared with (--compare-to); "" for a candidate.
+	Role string `json:"role,omitempty"`
 }
+
+// RoleProduction marks the target of a production image run beside the
+// candidate it is compared with.
+const RoleProduction = "production"
 
 // Image is the candidate: its identity, and the digests taken when the run
 // was planned. Path is always the file the matrix names; once the image is
@@ -142,6 +149,15 @@ type Selection struct {
 
 // ID is the target's name in reports: <image>/<arch>.
 func (t Target) ID() string { return names.ID(t.Image.Name, t.Image.Arch) }
+
+// Label names the target for people: its ID, and "(production)" for the
+// production image a candidate is compared with, which has the same ID.
+func (t Target) Label() string {
+	if t.Role == RoleProduction {
+		return t.ID() + " (production)"
+	}
+	return t.ID()
+}
 
 // MachinePrefix starts the name of every machine of a run, so the run's
 // leftovers can be found and swept.

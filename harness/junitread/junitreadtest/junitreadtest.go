@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ type Target struct {
 	// exactly the target's checks.
 	NoCatalogue bool
 	Selection   string
+	Props       [][2]string // more testsuite properties
 }
 
 // Case is one test case; Suite "" makes a harness case (boot, cleanup).
@@ -36,7 +38,8 @@ type Case struct {
 	Suite, Name string
 	Status      junitread.Status
 	Message     string
-	Flaky       bool // a pass that failed first (report.FlakyMarker)
+	Flaky       bool   // a pass that failed first (report.FlakyMarker)
+	Compare     string // the compare status against production (report.NewFailure, ...)
 }
 
 // Pass, Fail, Err and Skip make cases.
@@ -106,6 +109,9 @@ func Doc(targets ...Target) junit.Testsuites {
 			{report.PropImageSHA256, tg.SHA256}, {report.PropImagePath, tg.Path}, {report.PropRunID, tg.RunID}, {report.PropVersion, "v0.test"}} {
 			ts.AddProperty(p[0], p[1])
 		}
+		for _, p := range tg.Props {
+			ts.AddProperty(p[0], p[1])
+		}
 		if !tg.NoCatalogue {
 			var keys []string
 			for _, c := range tg.Cases {
@@ -134,8 +140,15 @@ func testcase(id string, c Case) junit.Testcase {
 		tc.Classname += "." + c.Suite
 	}
 	res := &junit.Result{Message: c.Message, Type: string(c.Status), Data: c.Message}
+	var out []string
 	if c.Flaky {
-		tc.SystemOut = &junit.Output{Data: report.FlakyMarker + " failed, then passed on rerun 1\nfirst failure: expected true, got false"}
+		out = append(out, report.FlakyMarker+" failed, then passed on rerun 1\nfirst failure: expected true, got false")
+	}
+	if c.Compare != "" {
+		out = append(out, report.CompareMarker+" "+c.Compare+" (production deb 1)")
+	}
+	if len(out) > 0 {
+		tc.SystemOut = &junit.Output{Data: strings.Join(out, "\n")}
 	}
 	switch c.Status {
 	case junitread.Failed:
