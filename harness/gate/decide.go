@@ -65,6 +65,7 @@ func (ev *evaluator) arch(img, arch string) ArchResult {
 	for _, c := range t.Cases {
 		ev.judge(&ar, c)
 	}
+	ev.bootSlowdown(arch, t)
 	return ar
 }
 

@@ -3,6 +3,7 @@ package gate
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -12,7 +13,7 @@ import (
 
 // entry reads one item of images:.
 func (l nodes) entry(n *yaml.Node, path string) (Entry, error) {
-	e := Entry{Line: deref(n).Line, Flaky: FlakyBlock}
+	e := Entry{Line: deref(n).Line, Flaky: FlakyBlock, Judge: JudgeFull}
 	var waiverNodes, quarantineNodes []*yaml.Node
 	if err := l.mapping(n, path, l.entryFields(&e, &waiverNodes, &quarantineNodes)); err != nil {
 		return e, err
@@ -72,7 +73,38 @@ func (l nodes) entryFields(e *Entry, waiverNodes, quarantineNodes *[]*yaml.Node)
 		{"quarantine", false, func(n *yaml.Node, p string) error {
 			return l.waivers(n, p, &e.Quarantine, quarantineNodes)
 		}},
+		{"judge", false, func(n *yaml.Node, p string) (err error) {
+			e.Judge, err = l.str(n, p)
+			if err == nil && e.Judge != JudgeFull && e.Judge != JudgeRegressions {
+				err = l.errf(n, p, "%q: want %s (every failure blocks) or %s (with --compare-to, only new failures block)", e.Judge, JudgeFull, JudgeRegressions)
+			}
+			return err
+		}},
+		{"must_pass", false, func(n *yaml.Node, p string) error {
+			s, err := l.strs(n, p)
+			for _, v := range s {
+				e.MustPass = append(e.MustPass, NewPattern(v))
+			}
+			return err
+		}},
+		{"max_boot_slowdown", false, func(n *yaml.Node, p string) (err error) {
+			e.MaxBootSlowdown, err = l.percent(n, p)
+			return err
+		}},
 	}
+}
+
+// percent reads "25%" (or 25) as 25.
+func (l nodes) percent(n *yaml.Node, path string) (float64, error) {
+	s, err := l.str(n, path)
+	if err != nil {
+		return 0, err
+	}
+	v, perr := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
+	if perr != nil || v <= 0 {
+		return 0, l.errf(n, path, "%q: want a percentage above 0, e.g. 25%%", s)
+	}
+	return v, nil
 }
 
 // waivers reads a list of waivers (or quarantine entries) into ws, and

@@ -39,6 +39,10 @@ const (
 	// QuarantineExpired: a required check was flaky or failed, and the
 	// quarantine entry that covered it has expired.
 	QuarantineExpired Kind = "quarantine-expired"
+	// BootSlowdown: the candidate reached SSH more than the entry's
+	// max_boot_slowdown slower than the production image it was compared
+	// with.
+	BootSlowdown Kind = "boot-slowdown"
 )
 
 // Note kinds: reported, never blocking.
@@ -55,6 +59,9 @@ const (
 	FlakyAllowed    Kind = "flaky-allowed"
 	Quarantined     Kind = "quarantined"
 	StaleQuarantine Kind = "stale-quarantine"
+	// StillFailingNote: under judge: regressions, a required check failed
+	// and the production image fails it too.
+	StillFailingNote Kind = "still-failing"
 	// NotApplicableNote: a required check said it does not apply to the
 	// image, and why. Allowed, and listed, unless a tests: pattern
 	// requires the check to run.
@@ -80,7 +87,7 @@ type Finding struct {
 
 func blocking(k Kind, arch, msg string) Finding {
 	eff := Inconclusive
-	if k == Failed || k == WaiverExpired || k == FlakyCheck || k == QuarantineExpired {
+	if k == Failed || k == WaiverExpired || k == FlakyCheck || k == QuarantineExpired || k == BootSlowdown {
 		eff = Reject
 	}
 	return Finding{Kind: k, Effect: eff, Arch: arch, Message: msg}
@@ -106,8 +113,9 @@ type ArchResult struct {
 	// Flaky counts required checks that failed, then passed on a rerun
 	// (quarantined ones included); Quarantined those a quarantine entry
 	// kept from blocking.
-	Flaky       int `json:"flaky"`
-	Quarantined int `json:"quarantined"`
+	Flaky        int `json:"flaky"`
+	Quarantined  int `json:"quarantined"`
+	StillFailing int `json:"still_failing"` // failures production's image has too (judge: regressions)
 	// ImagegateVersion and Catalogue are the imagegate that wrote the
 	// (latest) report of the arch and the digest of its catalogue of
 	// checks: promotion records them as the item's provenance.

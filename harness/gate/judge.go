@@ -50,7 +50,7 @@ func (ev *evaluator) judge(ar *ArchResult, c junitread.Case) {
 // failure decides whether a failed required check blocks: a quarantine
 // entry, a valid waiver or the grace period of a new check make it a note.
 func (ev *evaluator) failure(ar *ArchResult, c junitread.Case) {
-	if ev.quarantined(ar, c, "failed: "+c.Message) {
+	if ev.quarantined(ar, c, "failed: "+c.Message) || ev.stillFailing(ar, c) {
 		return
 	}
 	valid, expired := ev.matching(ev.entry.Waivers, ev.used, ar.Arch, c)
@@ -75,7 +75,7 @@ func (ev *evaluator) failure(ar *ArchResult, c junitread.Case) {
 		f.Tracker, f.Expires = w.Tracker, w.Expires
 		ev.block(about(f, c))
 	default:
-		ev.block(about(blocking(Failed, ar.Arch, fmt.Sprintf("%q failed: %s", c.FullName(), c.Message)), c))
+		ev.block(about(blocking(Failed, ar.Arch, fmt.Sprintf("%q failed%s: %s", c.FullName(), compared(c), c.Message)), c))
 	}
 }
 

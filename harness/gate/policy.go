@@ -28,8 +28,23 @@ type Entry struct {
 	// check runs and is reported, but neither a flaky result nor a
 	// failure of it blocks; once expired, either blocks and says so.
 	Quarantine []Waiver
-	Line       int
+	// Judge is JudgeFull (the default: every failure of a required check
+	// counts) or JudgeRegressions: when the run compared the candidate
+	// with the production image, a failure production's image has too
+	// (still failing) is listed, not blocking, unless MustPass names it.
+	Judge    string
+	MustPass []Pattern
+	// MaxBootSlowdown bounds how much slower than production's image the
+	// candidate may reach SSH, in percent (0: no bound).
+	MaxBootSlowdown float64
+	Line            int
 }
+
+// The values of an entry's judge: key.
+const (
+	JudgeFull        = "full"
+	JudgeRegressions = "regressions"
+)
 
 // The values of an entry's flaky: key.
 const (

@@ -57,7 +57,7 @@ func writeArch(b *strings.Builder, a ArchResult) {
 	for _, x := range []struct {
 		n    int
 		what string
-	}{{a.Waived, "waived"}, {a.Grace, "in grace"}, {a.Flaky, "flaky"}, {a.Quarantined, "quarantined"}} {
+	}{{a.Waived, "waived"}, {a.Grace, "in grace"}, {a.Flaky, "flaky"}, {a.Quarantined, "quarantined"}, {a.StillFailing, "still failing as in production"}} {
 		if x.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", x.n, x.what))
 		}

@@ -37,11 +37,12 @@ func (o *Options) addVersion(idx *Index, res Result, srcs []planned) *Index {
 }
 
 // accepted lists the failures the gate let through: waived, in grace,
-// quarantined, or flaky where the policy allows it.
+// quarantined, flaky where the policy allows it, or still failing as in
+// production under judge: regressions.
 func accepted(d gate.Decision) []string {
 	var out []string
 	for _, n := range d.Notes {
-		if slices.Contains([]gate.Kind{gate.Waived, gate.Grace, gate.Quarantined, gate.FlakyAllowed}, n.Kind) {
+		if slices.Contains([]gate.Kind{gate.Waived, gate.Grace, gate.Quarantined, gate.FlakyAllowed, gate.StillFailingNote}, n.Kind) {
 			out = append(out, fmt.Sprintf("%s: %s: %s", n.Arch, n.Kind, n.Message))
 		}
 	}
