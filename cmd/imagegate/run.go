@@ -31,6 +31,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.KeepFailed, "keep-failed", false, "keep the disk (overlay) of a target with a failed check in its report folder")
 	fs.StringVar(&o.Shard, "shard", "", "run only part `i/n` of the matrix (deterministic), to share it between agents")
 	retries := fs.Int("retries", 1, "times to re-run a target that hit an infrastructure error (never a failed check)")
+	fs.StringVar(&o.CompareTo, "compare-to", "", "production repo `DIR`: also boot the image promoted there last for each candidate (same host, accelerator, suites) and mark each check new failure, still failing, fixed or unchanged; compare.json says what changed")
 	rerunFailed := fs.Int("rerun-failed", 0, "run each failed check again up to `K` times, each on a fresh guest from the same seed: one that then passes is reported flaky, and the policy's flaky: rule decides")
 	parallel := fs.String("parallel", "auto", "targets to run at once: `N` or auto (by CPUs and free memory)")
 	if code, ok := parseFlags(fs, args, stdout, stderr); !ok {
@@ -76,9 +77,9 @@ func printSummary(w io.Writer, s runner.Summary) {
 		return
 	}
 	fmt.Fprintf(w, "\nreports: %s/junit.xml\n", s.RunDir)
-	for _, r := range s.Results {
+	for _, r := range append(s.Results, s.Production...) {
 		state := map[string]string{runner.Passed: "passed", runner.Failed: "FAILED", runner.Error: "error (not judged)"}[r.Verdict]
-		fmt.Fprintf(w, "  %-28s %-20s %-8s %s\n", r.Target.ID(), state, r.Duration.Round(1e9), textx.Clip(textx.FirstLine(r.Why), 160))
+		fmt.Fprintf(w, "  %-28s %-20s %-8s %s\n", r.Target.Label(), state, r.Duration.Round(1e9), textx.Clip(textx.FirstLine(r.Why), 160))
 	}
 }
 

@@ -41,5 +41,15 @@ func TestPromotionsKeepAFlakeHistory(t *testing.T) {
 	if r := promote.FlakeRates(runs, "other", 0); len(r) != 0 {
 		t.Errorf("another image has no history: %+v", r)
 	}
+	idx, err := promote.Current(f.prod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, it, ok := idx.Latest("deb", "x86_64"); !ok || v != "v2" || it.SHA256 != f.sums["x86_64"] {
+		t.Errorf("latest: %s %+v %v; want v2, the last promoted", v, it, ok)
+	}
+	if _, _, ok := idx.Latest("deb", "s390x"); ok {
+		t.Error("nothing is promoted for s390x")
+	}
 	mustVerify(t, f.prod)
 }

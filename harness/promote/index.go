@@ -175,3 +175,35 @@ func sameItems(items map[string]*Item, want map[string]string) bool {
 	}
 	return true
 }
+
+// Current reads the committed index of the production repo at root (an
+// empty index before the first promotion).
+func Current(root string) (*Index, error) {
+	st, err := readState(root)
+	if err != nil {
+		return nil, err
+	}
+	return st.idx, nil
+}
+
+// Latest is the most recently promoted version of image that has an item
+// for arch: the production image a candidate replaces.
+func (idx *Index) Latest(image, arch string) (string, *Item, bool) {
+	p := idx.Products[image]
+	if p == nil {
+		return "", nil, false
+	}
+	best, bestAt := "", ""
+	for name, v := range p.Versions {
+		if _, ok := v.Items[arch]; !ok {
+			continue
+		}
+		if at := v.PromotedAt; best == "" || at > bestAt || (at == bestAt && name > best) {
+			best, bestAt = name, at
+		}
+	}
+	if best == "" {
+		return "", nil, false
+	}
+	return best, p.Versions[best].Items[arch], true
+}

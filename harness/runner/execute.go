@@ -40,6 +40,9 @@ type Result struct {
 type Summary struct {
 	RunDir  string
 	Results []Result
+	// Production are the runs of the production images the candidates
+	// were compared with: context, not part of the verdict.
+	Production []Result
 }
 
 // ExitCode maps the outcome to imagegate's exit codes: 2 when any target
@@ -97,7 +100,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	}
 	ids := make([]string, len(p.Targets))
 	for i, t := range p.Targets {
-		ids[i] = t.ID()
+		ids[i] = t.Label()
 	}
 	e.board = newBoard(e.Out, ids)
 	defer e.board.Close()
@@ -114,7 +117,7 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 	for i, w := range p.AccelWhy {
 		e.logf("accelerator %s; %d of %d checks selected", w, catalogue.Selected(p.Catalogues[i]), len(p.Catalogues[i]))
 	}
-	for _, n := range p.HostNotes {
+	for _, n := range append(p.HostNotes, p.CompareNotes...) {
 		e.logf("%s", n)
 	}
 	e.pool = newHostPool(p.capacity)
@@ -132,12 +135,19 @@ func (e *Executor) Execute(ctx context.Context, p *Plan) (Summary, error) {
 			defer func() { <-sem }()
 			e.runTarget(ctx, p, i)
 			if err := e.writeReports(p); err != nil {
-				e.logf("%s: writing reports: %v", p.Targets[i].ID(), err)
+				e.logf("%s: writing reports: %v", p.Targets[i].Label(), err)
 			}
 		}()
 	}
 	wg.Wait()
-	sum.Results = e.results
+	e.compared(ctx, p)
+	for i, r := range e.results {
+		if p.Targets[i].Role == "" {
+			sum.Results = append(sum.Results, r)
+		} else {
+			sum.Production = append(sum.Production, r)
+		}
+	}
 	return sum, cleanup.Join(e.writeReports(p), e.sweep(p))
 }
 
@@ -170,12 +180,12 @@ func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
 		t := p.Targets[i]
 		if r.Verdict == Error && ctx.Err() == nil && len(p.Opts.Hosts) > 0 && e.pool.checkDown(pl) {
 			retried = append(retried, fmt.Sprintf("host %s stopped answering: %s", pl.Host, r.Why))
-			e.board.Line(t.ID(), fmt.Sprintf("host %s does not answer: moving to another host", pl.Host))
+			e.board.Line(t.Label(), fmt.Sprintf("host %s does not answer: moving to another host", pl.Host))
 			attempt--
 			continue
 		}
 		if r.Verdict != Error || attempt >= e.Retries || ctx.Err() != nil {
-			if r.Verdict == Failed && e.RerunFailed > 0 {
+			if r.Verdict == Failed && e.RerunFailed > 0 && t.Role == "" {
 				r, rt = e.rerunFailed(ctx, p, i, r, rt)
 				e.keep(i, r, rt)
 			}
@@ -183,7 +193,7 @@ func (e *Executor) runTarget(ctx context.Context, p *Plan, i int) {
 			return
 		}
 		retried = append(retried, r.Why)
-		e.board.Line(t.ID(), fmt.Sprintf("not judged, retrying (%d of %d): %s", attempt+1, e.Retries, textx.Clip(textx.FirstLine(r.Why), 200)))
+		e.board.Line(t.Label(), fmt.Sprintf("not judged, retrying (%d of %d): %s", attempt+1, e.Retries, textx.Clip(textx.FirstLine(r.Why), 200)))
 	}
 }
 
@@ -198,7 +208,7 @@ func (e *Executor) keep(i int, r Result, rt report.Built) {
 func (e *Executor) place(p *Plan, i int, pl Placement) {
 	placeOn(&p.Targets[i].Machine, pl)
 	if len(p.Opts.Hosts) > 0 {
-		e.board.Line(p.Targets[i].ID(), fmt.Sprintf("placed on host %s (%s: %s)", pl.Host, pl.Accel, pl.Why))
+		e.board.Line(p.Targets[i].Label(), fmt.Sprintf("placed on host %s (%s: %s)", pl.Host, pl.Accel, pl.Why))
 	}
 }
 
@@ -212,7 +222,7 @@ func placeOn(m *run.Machine, pl Placement) {
 func (e *Executor) runOnce(ctx context.Context, p *Plan, i int, retried []string) (Result, report.Built) {
 	t := p.Targets[i]
 	r := Result{Target: t, Started: time.Now(), Retried: retried}
-	e.board.Start(t.ID())
+	e.board.Start(t.Label())
 	return e.judge(p, i, r, e.runChild(ctx, t))
 }
 
@@ -225,7 +235,7 @@ func (e *Executor) runChild(ctx context.Context, t run.Target) string {
 		return err.Error()
 	}
 	defer logFile.Close()
-	e.board.Line(t.ID(), fmt.Sprintf("started (%s, boot timeout %s)", t.Machine.Accel, t.Machine.BootTimeout))
+	e.board.Line(t.Label(), fmt.Sprintf("started (%s, boot timeout %s)", t.Machine.Accel, t.Machine.BootTimeout))
 	c, err := startChild(e.Self, in, logFile)
 	if err != nil {
 		return err.Error()
@@ -236,7 +246,7 @@ func (e *Executor) runChild(ctx context.Context, t run.Target) string {
 		sc := bufio.NewScanner(c.log)
 		for sc.Scan() {
 			fmt.Fprintln(logFile, sc.Text())
-			e.board.Line(t.ID(), sc.Text())
+			e.board.Line(t.Label(), sc.Text())
 		}
 	}()
 	rec := newEventRecorder(t.Layout)
@@ -245,7 +255,7 @@ func (e *Executor) runChild(ctx context.Context, t run.Target) string {
 		defer c.events.Close() // our end of the pipe, read to its end
 		event.Read(c.events, func(ev event.Event) {
 			rec.add(ev)
-			e.board.Event(t.ID(), ev)
+			e.board.Event(t.Label(), ev)
 		})
 	}()
 	cmd := c.cmd
@@ -255,7 +265,7 @@ func (e *Executor) runChild(ctx context.Context, t run.Target) string {
 	select {
 	case werr = <-waited:
 	case <-ctx.Done():
-		e.board.Line(t.ID(), fmt.Sprintf("interrupted: stopping and cleaning up (up to %s)", e.Grace))
+		e.board.Line(t.Label(), fmt.Sprintf("interrupted: stopping and cleaning up (up to %s)", e.Grace))
 		cmd.Process.Signal(os.Interrupt)
 		select {
 		case werr = <-waited:
@@ -290,24 +300,7 @@ func (e *Executor) conclude(t run.Target, r Result, rt report.Target) (Result, r
 	if n := flakyCount(rt.Results); n > 0 && r.Verdict == Passed {
 		label, r.Why = "passed", fmt.Sprintf("%d flaky check(s): failed, then passed on a rerun (the policy decides)", n)
 	}
-	e.board.Finish(t.ID(), label)
-	e.board.Line(t.ID(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), textx.Clip(textx.FirstLine(r.Why), 200)))
+	e.board.Finish(t.Label(), label)
+	e.board.Line(t.Label(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), textx.Clip(textx.FirstLine(r.Why), 200)))
 	return r, built
-}
-
-// writeReports rewrites junit.xml and index.html from what is known now;
-// called after every target so a crash leaves valid XML.
-func (e *Executor) writeReports(p *Plan) error {
-	e.mu.Lock()
-	built := append([]report.Built(nil), e.reports...)
-	e.mu.Unlock()
-	doc := report.Assemble(built)
-	targets := make([]report.Target, len(built))
-	for i, b := range built {
-		targets[i] = b.Target
-	}
-	if err := report.WriteFile(p.Layout.JUnit(), doc); err != nil {
-		return err
-	}
-	return report.WritePage(p.Layout.Index(), report.BuildPage(p.RunID, p.Layout.Reports, doc, targets))
 }

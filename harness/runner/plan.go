@@ -64,6 +64,9 @@ type Options struct {
 	// SeedFrom is a failed target's report folder whose seed the run's one
 	// target boots with again (a reproducer), with a fresh key.
 	SeedFrom string
+	// CompareTo is a production repo (--compare-to): each candidate is
+	// compared with the image of its name and arch promoted there last.
+	CompareTo string
 }
 
 // Plan is a checked run, ready to execute.
@@ -90,6 +93,11 @@ type Plan struct {
 	// Capacity is how many targets each host of a pool runs at once, by
 	// the host's name.
 	Capacity map[string]int
+	// Comparisons pair candidates with the production images they are
+	// compared with (targets of RoleProduction, after the candidates);
+	// CompareNotes say which candidates are compared with nothing, and why.
+	Comparisons  []Comparison
+	CompareNotes []string
 }
 
 // NewPlan checks every input and the host before anything is started.
@@ -137,6 +145,9 @@ func NewPlan(ctx context.Context, o Options) (*Plan, error) {
 		return nil, err
 	}
 	if err := p.takeCatalogues(ctx); err != nil {
+		return nil, err
+	}
+	if err := p.planComparisons(ctx); err != nil {
 		return nil, err
 	}
 	if err := hosts[0].drv.Ping(ctx); err != nil {

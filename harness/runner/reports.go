@@ -146,3 +146,38 @@ func (e *Executor) sweepHost(ctx context.Context, p *Plan, uri string) error {
 	}
 	return cleanup.Join(errs...)
 }
+
+// writeReports rewrites junit.xml and index.html from what is known now;
+// called after every target so a crash leaves valid XML. The candidates
+// are the run's report; the production images they are compared with
+// have their own (compare/junit.xml), so no gate mistakes them for the
+// candidates.
+func (e *Executor) writeReports(p *Plan) error {
+	e.mu.Lock()
+	var built, prod []report.Built
+	for i, b := range e.reports {
+		if p.Targets[i].Role == "" {
+			built = append(built, b)
+		} else {
+			prod = append(prod, b)
+		}
+	}
+	e.mu.Unlock()
+	doc := report.Assemble(built)
+	targets := make([]report.Target, len(built))
+	for i, b := range built {
+		targets[i] = b.Target
+	}
+	if err := report.WriteFile(p.Layout.JUnit(), doc); err != nil {
+		return err
+	}
+	if len(prod) > 0 {
+		if err := os.MkdirAll(filepath.Dir(p.Layout.CompareJUnit()), 0o755); err != nil {
+			return err
+		}
+		if err := report.WriteFile(p.Layout.CompareJUnit(), report.Assemble(prod)); err != nil {
+			return err
+		}
+	}
+	return report.WritePage(p.Layout.Index(), report.BuildPage(p.RunID, p.Layout.Reports, doc, targets))
+}

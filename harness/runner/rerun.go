@@ -31,7 +31,7 @@ func (e *Executor) rerunFailed(ctx context.Context, p *Plan, i int, r Result, bu
 		if len(failed) == 0 {
 			break
 		}
-		e.board.Line(t.ID(), fmt.Sprintf("rerunning %d failed check(s) on a fresh guest (%d of %d) in %s/: %s",
+		e.board.Line(t.Label(), fmt.Sprintf("rerunning %d failed check(s) on a fresh guest (%d of %d) in %s/: %s",
 			len(failed), n, e.RerunFailed, run.RerunDir(n), checkList(failed)))
 		got, notRun := e.rerunOnce(ctx, p, i, n, failed)
 		results = catalogue.MergeRerun(results, n, run.RerunDir(n), got, notRun)
