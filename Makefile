@@ -21,7 +21,7 @@ BIN := bin/imagegate
 VERSION ?= $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 LDFLAGS := -X github.com/imagegate/imagegate/harness/buildinfo.Override=$(VERSION)
 
-.PHONY: all host fixtures variants build run run-all-arches test unit e2e remote faults bench lint lint-jenkinsfile clean
+.PHONY: all host fixtures variants build run run-all-arches test unit e2e remote compare faults bench lint lint-jenkinsfile clean
 
 all: build
 
@@ -59,6 +59,12 @@ test: host fixtures build unit e2e
 # the pool with one check per target).
 remote: host fixtures build ## the fixture's whole baseline on a namespace host over qemu+ssh, and a two-host pool
 	IMAGEGATE_E2E=1 IMAGEGATE_E2E_REMOTE_FULL=1 IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m -v -run 'TestE2ERemote' ./cmd/imagegate/
+
+# Judged against production: the fixture promoted, then a regressed
+# release (the regression variant) and one identical to production run
+# with --compare-to (five boots), and the flaky-check rerun.
+compare: host fixtures variants build ## --compare-to end to end: new failure vs still failing, compare.json, judge: regressions
+	IMAGEGATE_E2E=1 IMAGEGATE_E2E_COMPARE=1 IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m -v -run 'TestE2ECompare|TestE2EFlaky' ./cmd/imagegate/
 
 # Every injected fault (make test runs the quick ones): an image that cannot
 # boot, QEMU killed mid-boot and mid-checks, libvirtd restarted, a port

@@ -31,6 +31,9 @@ type compareDoc struct {
 }
 
 func TestE2ECompareWithProduction(t *testing.T) {
+	if os.Getenv("IMAGEGATE_E2E_COMPARE") == "" {
+		t.Skip("five boots: make compare runs it")
+	}
 	bin := e2eBinary(t)
 	base := fixtureImage(t)
 	regressed := filepath.Join(filepath.Dir(base), "debian-12-x86_64-regression.qcow2")
