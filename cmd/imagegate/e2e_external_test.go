@@ -21,6 +21,7 @@ const sigPATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 func TestE2EExternalSuite(t *testing.T) {
 	bin := e2eBinary(t)
+	t.Parallel() // one guest at a time: shares the host with another such test (see e2eBinary)
 	image := fixtureImage(t)
 	for _, d := range filepath.SplitList(sigPATH) {
 		if _, err := os.Stat(filepath.Join(d, "go")); err == nil {

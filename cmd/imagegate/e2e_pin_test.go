@@ -22,6 +22,7 @@ import (
 // still pass the first.
 func TestE2ECandidateSwappedMidRun(t *testing.T) {
 	bin := e2eBinary(t)
+	t.Parallel() // one guest at a time: shares the host with another such test (see e2eBinary)
 	fixture := fixtureImage(t)
 	dir, reports, work := t.TempDir(), t.TempDir(), t.TempDir()
 	for _, n := range []string{"one", "two"} {

@@ -19,6 +19,7 @@ const rootlessUser = "imagegate-e2e"
 
 func TestE2ERootless(t *testing.T) {
 	bin := e2eBinary(t)
+	t.Parallel() // one guest at a time: shares the host with another such test (see e2eBinary)
 	image := fixtureImage(t)
 	if os.Geteuid() != 0 {
 		t.Skip("creating an ordinary user needs root")

@@ -22,6 +22,15 @@ import (
 	"github.com/imagegate/imagegate/harness/digest"
 )
 
+// e2eBinary skips the test unless e2e tests were asked for, and returns
+// the binary under test.
+//
+// The e2e tests that boot one guest at a time (the external suite,
+// rootless, the swapped candidate) call t.Parallel() after it, so that go
+// test runs two of them at once, after the others, on a 2-core host where
+// one guest leaves a core idle. The tests that boot two guests at once
+// (the matrix, the gate, the pool, the variants) or restart libvirtd (the
+// faults) run alone.
 func e2eBinary(t testing.TB) string {
 	t.Helper()
 	if os.Getenv("IMAGEGATE_E2E") != "1" {

@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -25,11 +26,25 @@ var variantFailures = map[string][]string{
 	"debian-12-broken-package-db/x86_64":  {"packages has a healthy package database"},
 }
 
+// quickVariants are the variants make test runs (one round of two
+// guests): sshd and the package database. make faults runs them all.
+var quickVariants = []string{"debian-12-password-auth", "debian-12-broken-package-db"}
+
 func TestE2EVariantsFailExactlyTheirRule(t *testing.T) {
 	bin := e2eBinary(t)
 	fixtureImage(t)
 	reports, work := t.TempDir(), t.TempDir()
-	if _, code := imagegate(t, bin, "run", "--matrix", "../../fixtures/variants.yaml", "--suite", "baseline",
+	expected := map[string][]string{}
+	images := []string{}
+	for target, fails := range variantFailures {
+		image := strings.TrimSuffix(target, "/x86_64")
+		if os.Getenv("IMAGEGATE_FAULTS") == "all" || slices.Contains(quickVariants, image) {
+			expected[target] = fails
+			images = append(images, image)
+		}
+	}
+	sort.Strings(images)
+	if _, code := imagegate(t, bin, "run", "--matrix", "../../fixtures/variants.yaml", "--image", strings.Join(images, ","), "--suite", "baseline",
 		"--label-filter", "!slow", "--reports", reports, "--work-dir", work); code != 1 {
 		t.Fatalf("a run over non-conforming variants: exit %d, want 1", code)
 	}
@@ -54,7 +69,7 @@ func TestE2EVariantsFailExactlyTheirRule(t *testing.T) {
 	seen := map[string]bool{}
 	for _, s := range doc.Suites {
 		seen[s.Name] = true
-		want, ok := variantFailures[s.Name]
+		want, ok := expected[s.Name]
 		if !ok {
 			t.Errorf("unexpected target %s", s.Name)
 			continue
@@ -80,7 +95,7 @@ func TestE2EVariantsFailExactlyTheirRule(t *testing.T) {
 			t.Errorf("%s failed without cloud-init's bundle in its evidence: %v", s.Name, err)
 		}
 	}
-	for name := range variantFailures {
+	for name := range expected {
 		if !seen[name] {
 			t.Errorf("variant %s missing from the report", name)
 		}
