@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -277,30 +276,4 @@ func (e *Executor) runChild(ctx context.Context, t run.Target) string {
 	rec.close()
 	report.WriteTimeline(t.Layout.Out) // a picture of events.jsonl; none when there are no events
 	return processError(t, werr, ctx.Err() != nil)
-}
-
-// judge reads what the child left (results, fault) and decides the
-// target's verdict from the report built of it.
-func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, report.Built) {
-	t := p.Targets[i]
-	r.Duration = time.Since(r.Started)
-	rt := p.reportTarget(i, r)
-	rt.Error = procErr
-	if rt.Results, rt.Fault, r.Why = loadRun(t.Layout); r.Why != "" && rt.Error == "" {
-		rt.Error = r.Why
-	}
-	return e.conclude(t, r, rt)
-}
-
-// conclude builds a target's report and takes its verdict from it.
-func (e *Executor) conclude(t run.Target, r Result, rt report.Target) (Result, report.Built) {
-	built := report.BuildTarget(rt)
-	r.Verdict, r.Why = report.Verdict(built.Suite)
-	label := map[string]string{Passed: "passed", Failed: "FAILED", Error: "ERROR (not judged)"}[r.Verdict]
-	if n := flakyCount(rt.Results); n > 0 && r.Verdict == Passed {
-		label, r.Why = "passed", fmt.Sprintf("%d flaky check(s): failed, then passed on a rerun (the policy decides)", n)
-	}
-	e.board.Finish(t.Label(), label)
-	e.board.Line(t.Label(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), textx.Clip(textx.FirstLine(r.Why), 200)))
-	return r, built
 }
