@@ -107,7 +107,7 @@ func (e *Executor) compared(ctx context.Context, p *Plan) {
 		rt := cand.Target
 		rt.Compare = res.Comparison()
 		rt.Attachments = evidenceFiles(t.Layout.Out)
-		r, built := e.conclude(t, e.results[c.Candidate], rt)
+		r, built := verdictOf(e.results[c.Candidate], rt) // the verdict was said; the comparison follows
 		e.keep(c.Candidate, r, built)
 		writeRecord(t, built)
 		e.logf("%s: compared with production %s: %s; %s", t.ID(), c.Item.Version, res.CheckCounts(), run.CompareFile)

@@ -23,15 +23,22 @@ func (e *Executor) judge(p *Plan, i int, r Result, procErr string) (Result, repo
 	return e.conclude(t, r, rt)
 }
 
-// conclude builds a target's report and takes its verdict from it.
+// conclude builds a target's report, takes its verdict from it and says
+// so on the board.
 func (e *Executor) conclude(t run.Target, r Result, rt report.Target) (Result, report.Built) {
-	built := report.BuildTarget(rt)
-	r.Verdict, r.Why = report.Verdict(built.Suite)
+	r, built := verdictOf(r, rt)
 	label := map[string]string{Passed: "passed", Failed: "FAILED", Error: "ERROR (not judged)"}[r.Verdict]
-	if n := flakyCount(rt.Results); n > 0 && r.Verdict == Passed {
-		label, r.Why = "passed", fmt.Sprintf("%d flaky check(s): failed, then passed on a rerun (the policy decides)", n)
-	}
 	e.board.Finish(t.Label(), label)
 	e.board.Line(t.Label(), fmt.Sprintf("%s in %s %s", strings.ToUpper(label), r.Duration.Round(time.Second), textx.Clip(textx.FirstLine(r.Why), 200)))
+	return r, built
+}
+
+// verdictOf builds a target's report and takes its verdict from it.
+func verdictOf(r Result, rt report.Target) (Result, report.Built) {
+	built := report.BuildTarget(rt)
+	r.Verdict, r.Why = report.Verdict(built.Suite)
+	if n := flakyCount(rt.Results); n > 0 && r.Verdict == Passed {
+		r.Why = fmt.Sprintf("%d flaky check(s): failed, then passed on a rerun (the policy decides)", n)
+	}
 	return r, built
 }
