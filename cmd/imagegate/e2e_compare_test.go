@@ -22,13 +22,14 @@ type compareDoc struct {
 		Fixed        []string
 		Unchanged    int
 	}
-	Packages struct {
+	Packages *struct {
 		Added, Removed []struct{ Name string }
 		Changed        []struct{ Name, Production, Candidate string }
 	}
-	Kernel, CloudInit struct{ Changed bool }
-	Timings           []struct{ Name string }
-	Problems          []string
+	Kernel    *struct{ Changed bool }
+	CloudInit *struct{ Changed bool } `json:"cloud_init"`
+	Timings   []struct{ Name string }
+	Problems  []string
 }
 
 func TestE2ECompareWithProduction(t *testing.T) {
@@ -85,6 +86,9 @@ func TestE2ECompareWithProduction(t *testing.T) {
 	if strings.Join(c.Checks.NewFailures, "|") != strings.Join(newFailures, "|") || len(c.Checks.StillFailing)+len(c.Checks.Fixed) != 0 {
 		t.Errorf("checks: %+v; want exactly the password checks as new failures", c.Checks)
 	}
+	if c.Packages == nil || c.Kernel == nil || c.CloudInit == nil || len(c.Problems) != 0 {
+		t.Fatalf("compare.json: packages %+v kernel %+v cloud-init %+v; evidence missing: %v", c.Packages, c.Kernel, c.CloudInit, c.Problems)
+	}
 	if len(c.Packages.Changed) != 1 || c.Packages.Changed[0].Name != "netbase" || c.Packages.Changed[0].Candidate != c.Packages.Changed[0].Production+"+imagegate1" ||
 		len(c.Packages.Added)+len(c.Packages.Removed) != 0 || c.Kernel.Changed || c.CloudInit.Changed || len(c.Problems) != 0 {
 		t.Errorf("compare.json: packages %+v kernel %+v cloud-init %+v problems %v; want netbase's version change only", c.Packages, c.Kernel, c.CloudInit, c.Problems)
@@ -115,7 +119,7 @@ func TestE2ECompareWithProduction(t *testing.T) {
 	// (the same files: already there).
 	_, same, code := candidate(base)
 	c = readCompare(t, same)
-	if code != 0 || len(c.Checks.NewFailures)+len(c.Checks.StillFailing)+len(c.Checks.Fixed) != 0 || c.Checks.Unchanged < 30 ||
+	if code != 0 || len(c.Checks.NewFailures)+len(c.Checks.StillFailing)+len(c.Checks.Fixed) != 0 || c.Checks.Unchanged < 30 || c.Packages == nil ||
 		len(c.Packages.Changed)+len(c.Packages.Added)+len(c.Packages.Removed) != 0 {
 		t.Errorf("identical candidate: exit %d, compare %+v", code, c)
 	}

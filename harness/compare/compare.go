@@ -8,6 +8,7 @@ import (
 	"github.com/imagegate/imagegate/harness/atomicfile"
 	"github.com/imagegate/imagegate/harness/catalogue"
 	"github.com/imagegate/imagegate/harness/report"
+	"github.com/imagegate/imagegate/harness/run"
 )
 
 // Production is the promoted image a candidate is compared with.
@@ -25,16 +26,18 @@ type Side struct {
 	Results []catalogue.Result
 }
 
-// Result is a target's compare.json.
+// Result is a target's compare.json. A fact is diffed only when both sides
+// have its evidence; otherwise it is left out (null) and Problems says
+// which file was missing: a lost manifest is not "every package removed".
 type Result struct {
-	Production Production  `json:"production"`
-	Checks     Checks      `json:"checks"`
-	Packages   PackageDiff `json:"packages"`
-	Kernel     Change      `json:"kernel"`
-	Cmdline    Change      `json:"kernel_cmdline"`
-	CloudInit  Change      `json:"cloud_init"`
-	Services   ServiceDiff `json:"enabled_services"`
-	Timings    []Timing    `json:"timings"`
+	Production Production   `json:"production"`
+	Checks     Checks       `json:"checks"`
+	Packages   *PackageDiff `json:"packages"`
+	Kernel     *Change      `json:"kernel"`
+	Cmdline    *Change      `json:"kernel_cmdline"`
+	CloudInit  *Change      `json:"cloud_init"`
+	Services   *ServiceDiff `json:"enabled_services"`
+	Timings    []Timing     `json:"timings"`
 	// Problems are evidence missing on either side: what could not be
 	// compared, and why.
 	Problems []string `json:"problems,omitempty"`
@@ -44,10 +47,20 @@ type Result struct {
 func Build(prod Production, cand, base Side) Result {
 	var problems []string
 	cf, pf := readFacts(cand.Dir, &problems), readFacts(base.Dir, &problems)
-	return Result{Production: prod, Checks: compareChecks(cand.Results, base.Results),
-		Packages: diffPackages(cf.packages, pf.packages), Kernel: change(cf.kernel, pf.kernel), Cmdline: change(cf.cmdline, pf.cmdline),
-		CloudInit: change(version(cf.packages, "cloud-init"), version(pf.packages, "cloud-init")),
-		Services:  diffServices(cf.services, pf.services), Timings: diffTimings(cf.timings, pf.timings), Problems: problems}
+	r := Result{Production: prod, Checks: compareChecks(cand.Results, base.Results),
+		Timings: diffTimings(cf.timings, pf.timings), Problems: problems}
+	both := func(file string) bool { return cf.read[file] && pf.read[file] }
+	if both(run.ManifestFile) {
+		r.Packages = diffPackages(cf.packages, pf.packages)
+		r.CloudInit = change(version(cf.packages, "cloud-init"), version(pf.packages, "cloud-init"))
+	}
+	if both(run.KernelFile) {
+		r.Kernel, r.Cmdline = change(cf.kernel, pf.kernel), change(cf.cmdline, pf.cmdline)
+	}
+	if both(run.ServicesFile) {
+		r.Services = diffServices(cf.services, pf.services)
+	}
+	return r
 }
 
 // Write stores the result as JSON at path, atomically.
@@ -94,24 +107,18 @@ func (r Result) Summary() string {
 			fmt.Fprintf(&b, "    %s: %s\n", l.what, n)
 		}
 	}
-	d := r.Packages
-	fmt.Fprintf(&b, "  packages: %d added, %d removed, %d changed\n", len(d.Added), len(d.Removed), len(d.Changed))
-	for _, a := range d.Added {
-		fmt.Fprintf(&b, "    added: %s %s (%s)\n", a.Name, a.Version, a.Arch)
-	}
-	for _, a := range d.Removed {
-		fmt.Fprintf(&b, "    removed: %s %s (%s)\n", a.Name, a.Version, a.Arch)
-	}
-	for _, u := range d.Changed {
-		fmt.Fprintf(&b, "    changed: %s (%s) %s -> %s\n", u.Name, u.Arch, u.Production, u.Candidate)
-	}
+	r.packagesText(&b)
 	for _, f := range []struct {
 		what string
-		c    Change
+		c    *Change
 	}{{"kernel", r.Kernel}, {"kernel command line", r.Cmdline}, {"cloud-init", r.CloudInit}} {
-		fmt.Fprintf(&b, "  %s: %s\n", f.what, changeText(f.c))
+		if f.c != nil {
+			fmt.Fprintf(&b, "  %s: %s\n", f.what, changeText(*f.c))
+		}
 	}
-	fmt.Fprintf(&b, "  enabled services: %d newly enabled %v, %d no longer enabled %v\n", len(r.Services.Enabled), r.Services.Enabled, len(r.Services.Disabled), r.Services.Disabled)
+	if s := r.Services; s != nil {
+		fmt.Fprintf(&b, "  enabled services: %d newly enabled %v, %d no longer enabled %v\n", len(s.Enabled), s.Enabled, len(s.Disabled), s.Disabled)
+	}
 	for _, t := range r.Timings {
 		fmt.Fprintf(&b, "  %s: %.1f s (production %.1f s, %+.0f%%)\n", t.Name, t.Candidate, t.Production, t.ChangePercent)
 	}
@@ -119,6 +126,23 @@ func (r Result) Summary() string {
 		fmt.Fprintf(&b, "  not compared: %s\n", pr)
 	}
 	return b.String()
+}
+
+func (r Result) packagesText(b *strings.Builder) {
+	d := r.Packages
+	if d == nil {
+		return
+	}
+	fmt.Fprintf(b, "  packages: %d added, %d removed, %d changed\n", len(d.Added), len(d.Removed), len(d.Changed))
+	for _, a := range d.Added {
+		fmt.Fprintf(b, "    added: %s %s (%s)\n", a.Name, a.Version, a.Arch)
+	}
+	for _, a := range d.Removed {
+		fmt.Fprintf(b, "    removed: %s %s (%s)\n", a.Name, a.Version, a.Arch)
+	}
+	for _, u := range d.Changed {
+		fmt.Fprintf(b, "    changed: %s (%s) %s -> %s\n", u.Name, u.Arch, u.Production, u.Candidate)
+	}
 }
 
 func changeText(c Change) string {

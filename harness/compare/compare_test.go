@@ -53,7 +53,7 @@ func TestCompare(t *testing.T) {
 		len(d.Changed) != 1 || d.Changed[0] != (Upgrade{Name: "netbase", Arch: "all", Production: "6.4", Candidate: "6.4+imagegate1"}) {
 		t.Errorf("packages: %+v", d)
 	}
-	if r.Kernel.Changed || r.Cmdline.Changed || r.CloudInit != (Change{Candidate: "22.4.2-1", Production: "22.4.2-1"}) {
+	if r.Kernel.Changed || r.Cmdline.Changed || *r.CloudInit != (Change{Candidate: "22.4.2-1", Production: "22.4.2-1"}) {
 		t.Errorf("kernel %+v cmdline %+v cloud-init %+v", r.Kernel, r.Cmdline, r.CloudInit)
 	}
 	if strings.Join(r.Services.Enabled, ",") != "new.service" || strings.Join(r.Services.Disabled, ",") != "old.service" {
@@ -75,5 +75,13 @@ func TestCompare(t *testing.T) {
 	missing := Build(Production{}, side(t, "", "", "", "", res("a", catalogue.Passed)), side(t, "", "", "", ""))
 	if len(missing.Problems) != 8 {
 		t.Errorf("every missing file of both sides must be said: %v", missing.Problems)
+	}
+	// One side's manifest lost: the packages are not compared (not "all
+	// removed"), the other facts are.
+	os.Remove(filepath.Join(cand.Dir, run.ManifestFile))
+	half := Build(Production{}, cand, prod)
+	if half.Packages != nil || half.CloudInit != nil || half.Kernel == nil || half.Services == nil || len(half.Problems) != 1 ||
+		strings.Contains(half.Summary(), "packages:") || !strings.Contains(half.Summary(), "not compared: ") {
+		t.Errorf("a missing manifest: packages %+v cloud-init %+v problems %v\n%s", half.Packages, half.CloudInit, half.Problems, half.Summary())
 	}
 }

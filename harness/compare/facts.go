@@ -57,10 +57,11 @@ type facts struct {
 	cmdline  string
 	services []string
 	timings  map[string]float64
+	read     map[string]bool // the evidence files that were there and parsed
 }
 
 func readFacts(dir string, problems *[]string) facts {
-	var f facts
+	f := facts{read: map[string]bool{}}
 	note := func(err error) {
 		*problems = append(*problems, err.Error())
 	}
@@ -68,10 +69,13 @@ func readFacts(dir string, problems *[]string) facts {
 		note(err)
 	} else if f.packages, err = pkgdb.ParseManifest(b); err != nil {
 		note(fmt.Errorf("%s: %w", filepath.Join(dir, run.ManifestFile), err))
+	} else {
+		f.read[run.ManifestFile] = true
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, run.KernelFile)); err != nil {
 		note(err)
 	} else {
+		f.read[run.KernelFile] = true
 		lines := strings.SplitN(strings.TrimSpace(string(b)), "\n", 2)
 		f.kernel = strings.TrimSpace(lines[0])
 		if len(lines) == 2 {
@@ -81,7 +85,7 @@ func readFacts(dir string, problems *[]string) facts {
 	if b, err := os.ReadFile(filepath.Join(dir, run.ServicesFile)); err != nil {
 		note(err)
 	} else {
-		f.services = strings.Fields(string(b))
+		f.services, f.read[run.ServicesFile] = strings.Fields(string(b)), true
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, run.TimingsFile)); err != nil {
 		note(err)
@@ -91,13 +95,13 @@ func readFacts(dir string, problems *[]string) facts {
 	return f
 }
 
-func diffPackages(cand, prod []pkgdb.Package) PackageDiff {
+func diffPackages(cand, prod []pkgdb.Package) *PackageDiff {
 	key := func(p pkgdb.Package) string { return p.Name + "\x00" + p.Arch }
 	theirs := map[string]pkgdb.Package{}
 	for _, p := range prod {
 		theirs[key(p)] = p
 	}
-	d := PackageDiff{Added: []pkgdb.Package{}, Removed: []pkgdb.Package{}, Changed: []Upgrade{}}
+	d := &PackageDiff{Added: []pkgdb.Package{}, Removed: []pkgdb.Package{}, Changed: []Upgrade{}}
 	ours := map[string]bool{}
 	for _, p := range cand {
 		ours[key(p)] = true
@@ -124,13 +128,12 @@ func version(pkgs []pkgdb.Package, name string) string {
 	return ""
 }
 
-func change(cand, prod string) Change {
-	return Change{Candidate: cand, Production: prod, Changed: cand != prod}
+func change(cand, prod string) *Change {
+	return &Change{Candidate: cand, Production: prod, Changed: cand != prod}
 }
 
-func diffServices(cand, prod []string) ServiceDiff {
-	d := ServiceDiff{Enabled: minus(cand, prod), Disabled: minus(prod, cand)}
-	return d
+func diffServices(cand, prod []string) *ServiceDiff {
+	return &ServiceDiff{Enabled: minus(cand, prod), Disabled: minus(prod, cand)}
 }
 
 func minus(a, b []string) []string {

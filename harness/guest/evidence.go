@@ -35,9 +35,19 @@ var evidence = []item{
 var bundle = item{"cloud-init-logs.tar.gz",
 	"cloud-init collect-logs -t /run/imagegate-ci-logs.tgz >/dev/null 2>&1 && cat /run/imagegate-ci-logs.tgz && rm -f /run/imagegate-ci-logs.tgz"}
 
-// evidenceTimeout bounds the stream, or one item when fetched alone; a
-// guest that stopped answering costs this once, not once per item.
+// evidenceTimeout is the least time the stream (or one item fetched alone)
+// gets; a guest that stopped answering costs the limit once, not once per
+// item.
 const evidenceTimeout = 60 * time.Second
+
+// evidenceLimit bounds the stream: as long as any command may take on this
+// guest (CommandTimeout scales with emulation), and never less than
+// evidenceTimeout. A fixed minute was too short under TCG with a second
+// guest beside: cloud-init's bundle alone took most of it, and a slow
+// guest was taken for one that stopped answering.
+func (g *Guest) evidenceLimit() time.Duration {
+	return max(evidenceTimeout, g.CommandTimeout())
+}
 
 // CollectEvidence saves guest logs into the target's report folder: every
 // item in one stream (one command, one tar), and cloud-init's bundle too
@@ -101,7 +111,7 @@ type fetched struct {
 func (g *Guest) evidenceOneByOne(ctx context.Context, items []item) (map[string]fetched, error) {
 	got := map[string]fetched{}
 	for _, it := range items {
-		cctx, cancel := context.WithTimeout(ctx, evidenceTimeout)
+		cctx, cancel := context.WithTimeout(ctx, g.evidenceLimit())
 		res, err := g.Run(cctx, Sudo(it.cmd))
 		cancel()
 		f := fetched{body: res.Stdout}
