@@ -74,12 +74,14 @@ remote: host fixtures build ## the fixture's whole baseline on a namespace host 
 compare: host fixtures variants build ## --compare-to end to end: new failure vs still failing, compare.json, judge: regressions
 	IMAGEGATE_E2E=1 IMAGEGATE_E2E_COMPARE=1 IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m -v -run 'TestE2ECompare|TestE2EFlaky' ./cmd/imagegate/
 
-# Every injected fault (make test runs the quick ones: not failed evidence
-# nor QEMU killed mid-checks): an image that cannot boot, QEMU killed
-# mid-boot and mid-checks, libvirtd restarted, a port taken, a full work
-# dir, failed evidence, SIGINT/SIGTERM. The table of exit codes, JUnit
-# cases and gate verdicts is printed and kept in reports/faults.md. Then
-# every non-conforming variant (make test runs two of the six).
+# Every injected fault (make test runs the quick ones: not failed evidence,
+# QEMU killed mid-checks, nor the --retries 1 run after QEMU is killed
+# mid-boot): an image that cannot boot, QEMU killed mid-boot and
+# mid-checks, libvirtd restarted, a port taken, a full work dir, failed
+# evidence, SIGINT/SIGTERM. The table of exit codes, JUnit cases and gate
+# verdicts is printed and kept in reports/faults.md. Then every
+# non-conforming variant (make test runs none of them: its gate test fails
+# the password-auth variant on exactly its checks and reproduces that).
 faults: host fixtures variants build ## the fault model end to end, every scenario, and every non-conforming variant
 	IMAGEGATE_E2E=1 IMAGEGATE_FAULTS=all IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -timeout 80m -v -run 'TestE2EFaults|TestE2EVariants' ./cmd/imagegate/
 

@@ -136,6 +136,8 @@ func TestE2EGateAndPromote(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "password") {
 		t.Fatalf("gate of the password-auth variant: exit %d, want 1 (reject) naming the password check", code)
 	}
+	// The failed case's reproduce: line, run as written, fails it again.
+	t.Run("reproducer", func(t *testing.T) { reproduceFailure(t, bin, quick) })
 	promote := func(image string, runs ...string) (string, int) {
 		args := []string{"promote", "--from", testing_, "--to", production, "--image", image, "--policy", policy}
 		for i, r := range runs {

@@ -1,6 +1,6 @@
 package main
 
-// The reproduce: line of a failed case (the variants test's run), run as
+// The reproduce: line of a failed case (the gate test's '!slow' run), run as
 // written, fails the same check again on the same digest with the same seed, leaves the guest up
 // behind the printed `imagegate ssh` line (strict host key checking), and
 // `imagegate ssh --destroy` leaves nothing behind.
@@ -18,7 +18,7 @@ import (
 )
 
 // reproduceFailure runs the reproduce: line of the failed check of the
-// password-auth variant in the run folder first (the variants test's run).
+// password-auth variant in the run folder first (the gate test's '!slow' run).
 func reproduceFailure(t *testing.T, bin, first string) {
 	const target, check = "debian-12-password-auth/x86_64", "ssh refuses password authentication"
 	line := reproduceLine(t, filepath.Join(first, "junit.xml"), target, check)
