@@ -90,8 +90,8 @@ func TestE2ECompareWithProduction(t *testing.T) {
 		t.Fatalf("compare.json: packages %+v kernel %+v cloud-init %+v; evidence missing: %v", c.Packages, c.Kernel, c.CloudInit, c.Problems)
 	}
 	if len(c.Packages.Changed) != 1 || c.Packages.Changed[0].Name != "netbase" || c.Packages.Changed[0].Candidate != c.Packages.Changed[0].Production+"+imagegate1" ||
-		len(c.Packages.Added)+len(c.Packages.Removed) != 0 || c.Kernel.Changed || c.CloudInit.Changed || len(c.Problems) != 0 {
-		t.Errorf("compare.json: packages %+v kernel %+v cloud-init %+v problems %v; want netbase's version change only", c.Packages, c.Kernel, c.CloudInit, c.Problems)
+		len(c.Packages.Added)+len(c.Packages.Removed) != 0 || c.Kernel.Changed || c.CloudInit.Changed {
+		t.Errorf("compare.json: packages %+v kernel %+v cloud-init %+v; want netbase's version change only", c.Packages, c.Kernel, c.CloudInit)
 	}
 	out, code = imagegate(t, bin, "gate", "--policy", policy, "--reports", run, "--json")
 	var res struct {

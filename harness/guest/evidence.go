@@ -35,26 +35,19 @@ var evidence = []item{
 var bundle = item{"cloud-init-logs.tar.gz",
 	"cloud-init collect-logs -t /run/imagegate-ci-logs.tgz >/dev/null 2>&1 && cat /run/imagegate-ci-logs.tgz && rm -f /run/imagegate-ci-logs.tgz"}
 
-// evidenceTimeout is the least time the stream (or one item fetched alone)
-// gets; a guest that stopped answering costs the limit once, not once per
-// item.
-const evidenceTimeout = 60 * time.Second
-
-// evidenceLimit bounds the stream: as long as any command may take on this
-// guest (CommandTimeout scales with emulation), and never less than
-// evidenceTimeout. A fixed minute was too short under TCG with a second
-// guest beside: cloud-init's bundle alone took most of it, and a slow
-// guest was taken for one that stopped answering.
-func (g *Guest) evidenceLimit() time.Duration {
-	return max(evidenceTimeout, g.CommandTimeout())
-}
-
 // CollectEvidence saves guest logs into the target's report folder: every
 // item in one stream (one command, one tar), and cloud-init's bundle too
 // when a check failed. An item that failed in the guest is saved with why;
 // a guest that stops answering ends the collection. Any gap is an error,
 // so the report says the evidence is incomplete; the checks' own results
 // stand.
+//
+// Each command (the stream, or one item fetched alone) gets g.Run's
+// CommandTimeout, which scales with emulation: a fixed minute was too
+// short under TCG with a second guest beside (cloud-init's bundle alone
+// took most of it, and a slow guest was taken for one that stopped
+// answering). A guest that stopped answering costs that limit once, not
+// once per item.
 func (g *Guest) CollectEvidence(ctx context.Context) error {
 	if g.SSH == nil {
 		return nil
@@ -111,9 +104,7 @@ type fetched struct {
 func (g *Guest) evidenceOneByOne(ctx context.Context, items []item) (map[string]fetched, error) {
 	got := map[string]fetched{}
 	for _, it := range items {
-		cctx, cancel := context.WithTimeout(ctx, g.evidenceLimit())
-		res, err := g.Run(cctx, Sudo(it.cmd))
-		cancel()
+		res, err := g.Run(ctx, Sudo(it.cmd))
 		f := fetched{body: res.Stdout}
 		if err != nil || !res.OK() {
 			f.failed = true
