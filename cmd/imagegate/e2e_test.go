@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +236,7 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 	}
 	target := filepath.Join(dir, "debian-12", "x86_64")
 	for _, f := range []string{"console.log", "cloud-init.log", "cloud-init-output.log", "cloud-init-status.json", "cloud-init-result.json", "journal.txt",
+		"kernel.txt", "enabled-services.txt", "packages.manifest",
 		"user-data", "meta-data", "domain.xml", "timings.json", "events.jsonl", "results.json", "target.json", "../../index.html"} {
 		st, err := os.Stat(filepath.Join(target, f))
 		if err != nil || st.Size() == 0 {
@@ -245,6 +247,14 @@ func TestE2ERunDefaultMatrix(t *testing.T) {
 	// bundle is for failed targets only.
 	if _, err := os.Stat(filepath.Join(target, "cloud-init-logs.tar.gz")); err == nil {
 		t.Error("a passing target fetched cloud-init's bundle")
+	}
+	// Enabled units are read from /etc/systemd/system's links: the
+	// fixture's sshd and cloud-init are among them.
+	units, _ := os.ReadFile(filepath.Join(target, "enabled-services.txt"))
+	for _, u := range []string{"ssh.service", "cloud-init.service"} {
+		if !slices.Contains(strings.Fields(string(units)), u) {
+			t.Errorf("enabled-services.txt lacks %s:\n%s", u, units)
+		}
 	}
 	con, _ := os.ReadFile(filepath.Join(target, "console.log"))
 	if !bytes.Contains(con, []byte("BEGIN SSH HOST KEY FINGERPRINTS")) {

@@ -73,7 +73,8 @@ const (
 	// per installed package, sorted (promotion keeps it beside the image).
 	ManifestFile = "packages.manifest"
 	// KernelFile is the running kernel's release and command line (two
-	// lines); ServicesFile the enabled unit files, one per line. Comparing
+	// lines); ServicesFile the units enabled under /etc/systemd/system
+	// (the links `systemctl enable` makes), one per line. Comparing
 	// with production reads them.
 	KernelFile   = "kernel.txt"
 	ServicesFile = "enabled-services.txt"
