@@ -10,12 +10,15 @@ package main
 
 import (
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imagegate/imagegate/harness/nshost"
 )
@@ -49,9 +52,11 @@ func TestE2ERemoteLibvirt(t *testing.T) {
 		}
 	})
 
+	seen := watchPool(t, h)
 	if _, code := imagegate(h.URI); code != 0 {
 		t.Fatalf("the fixture on the namespace host over qemu+ssh: exit %d, want 0", code)
 	}
+	assertUploadedOnce(t, seen())
 	id := runID(t, reports)
 	run := filepath.Join(reports, id)
 	doc := readJUnit(t, filepath.Join(run, "junit.xml"))
@@ -127,11 +132,64 @@ func assertHostClean(t *testing.T, h *nshost.Host, runID string) {
 	}
 	for _, d := range []string{"/var/lib/libvirt/images", "/var/lib/libvirt/qemu", "/var/tmp"} {
 		filepath.WalkDir(h.Path(d), func(p string, e os.DirEntry, err error) error {
-			if err == nil && !e.IsDir() && strings.Contains(filepath.Base(p), runID) {
+			base := filepath.Base(p)
+			if err == nil && !e.IsDir() && (strings.Contains(base, runID) || strings.HasPrefix(base, "imagegate-cache@")) {
 				t.Errorf("left on the namespace host: %s", p)
 			}
 			return nil
 		})
+	}
+}
+
+// watchPool records every volume name seen in imagegate's pool on the
+// namespace host while a run goes on (every 200 ms); the returned func
+// stops watching and gives the names.
+func watchPool(t *testing.T, h *nshost.Host) func() []string {
+	t.Helper()
+	seen, stop, done := map[string]bool{}, make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			entries, _ := os.ReadDir(h.Path("/var/lib/libvirt/images/imagegate"))
+			for _, e := range entries {
+				seen[e.Name()] = true
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}()
+	return func() []string {
+		close(stop)
+		<-done
+		names := slices.Sorted(maps.Keys(seen))
+		t.Logf("volumes seen on the namespace host during the run: %v", names)
+		return names
+	}
+}
+
+// assertUploadedOnce checks that the candidate went to the host once for
+// the first guest and its second instance: one cache volume, a marker of
+// each guest naming it, and no per-guest copy.
+func assertUploadedOnce(t *testing.T, names []string) {
+	t.Helper()
+	var content []string
+	users := map[string][]string{}
+	for _, n := range names {
+		if k, ok := strings.CutPrefix(n, "imagegate-cache@"); ok && !strings.HasSuffix(k, ".done") {
+			content = append(content, k)
+		}
+		if dom, k, ok := strings.Cut(n, "@uses-"); ok {
+			users[k] = append(users[k], dom)
+		}
+		if strings.HasSuffix(n, "@image") {
+			t.Errorf("a guest uploaded its own copy of the candidate: %s", n)
+		}
+	}
+	if len(content) != 1 || len(users[content[0]]) != 2 {
+		t.Errorf("cached content %v used by %v: want the candidate once, used by the guest and its second instance", content, users)
 	}
 }
 

@@ -3,6 +3,7 @@ package libvirt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,9 +17,10 @@ import (
 // kernel and initrd, the overlay, the firmware variables) is a volume of
 // one directory storage pool, uploaded through libvirt's storage streams:
 // the run needs no shell, no scp and no shared file system there. Each
-// volume's name starts with the domain's name, so destroying the domain
-// by name (DestroyByName, also for another run's leftovers) finds and
-// removes everything of it.
+// guest's own volume's name starts with the domain's name, so destroying
+// the domain by name (DestroyByName, also for another run's leftovers)
+// finds and removes everything of it; what guests boot from is shared
+// content, uploaded once and removed with its last user (volcache.go).
 
 const (
 	poolName = "imagegate"
@@ -76,10 +78,14 @@ func upload(ctx context.Context, lv *golibvirt.Libvirt, p golibvirt.StoragePool,
 	var path string
 	err = call(ctx, 30*time.Minute, func() error {
 		v, err := lv.StorageVolCreateXML(p, volumeXML(name, size, "raw", "", ""), 0)
+		if volError(err, golibvirt.ErrStorageVolExist) {
+			return errVolumeExists
+		}
 		if err != nil {
 			return err
 		}
 		if err := lv.StorageVolUpload(v, f, 0, size, 0); err != nil {
+			lv.StorageVolDelete(v, 0) // no half volume that others would wait for
 			return err
 		}
 		path, err = lv.StorageVolGetPath(v)
@@ -133,10 +139,11 @@ func download(ctx context.Context, lv *golibvirt.Libvirt, path, local string) er
 
 // deleteVolumes removes every volume of the pool whose name starts with
 // prefix (after a refresh, so files libvirt made itself, such as firmware
-// variables, are seen). A host without the pool has nothing to remove.
+// variables, are seen), then the cached content no guest uses any more. A
+// host without the pool has nothing to remove.
 func deleteVolumes(lv *golibvirt.Libvirt, prefix string) error {
 	p, err := lv.StoragePoolLookupByName(poolName)
-	if golibvirt.IsNotFound(err) {
+	if golibvirt.IsNotFound(err) || volError(err, golibvirt.ErrNoStoragePool) {
 		return nil
 	}
 	if err != nil {
@@ -145,26 +152,82 @@ func deleteVolumes(lv *golibvirt.Libvirt, prefix string) error {
 	if active, _ := lv.StoragePoolIsActive(p); active == 0 {
 		return nil
 	}
-	if err := lv.StoragePoolRefresh(p, 0); err != nil {
-		return fmt.Errorf("refresh storage pool %s: %w", poolName, err)
-	}
-	names, err := lv.StoragePoolListVolumes(p, 16384) // libvirt's limit per call
+	st := lvStore{ctx: context.Background(), lv: lv, p: p}
+	names, err := st.names()
 	if err != nil {
 		return err
 	}
+	var kept []string
 	for _, n := range names {
 		if !strings.HasPrefix(n, prefix) {
-			continue
-		}
-		v, err := lv.StorageVolLookupByName(p, n)
-		if err == nil {
-			err = lv.StorageVolDelete(v, 0)
-		}
-		if err != nil && !golibvirt.IsNotFound(err) {
+			kept = append(kept, n)
+		} else if err := st.remove(n); err != nil {
 			return fmt.Errorf("delete volume %s: %w", n, err)
 		}
 	}
+	return sweep(st, kept)
+}
+
+// lvStore is the pool as the upload cache's volumeStore.
+type lvStore struct {
+	ctx context.Context
+	lv  *golibvirt.Libvirt
+	p   golibvirt.StoragePool
+}
+
+func (s lvStore) upload(name, local string) (string, error) {
+	return upload(s.ctx, s.lv, s.p, name, local)
+}
+
+func (s lvStore) mark(name string) error {
+	return call(s.ctx, time.Minute, func() error {
+		_, err := s.lv.StorageVolCreateXML(s.p, volumeXML(name, 0, "raw", "", ""), 0)
+		if volError(err, golibvirt.ErrStorageVolExist) {
+			return errVolumeExists
+		}
+		return err
+	})
+}
+
+func (s lvStore) info(name string) (path string, alloc uint64, err error) {
+	err = call(s.ctx, time.Minute, func() error {
+		v, err := s.lv.StorageVolLookupByName(s.p, name)
+		if volError(err, golibvirt.ErrNoStorageVol) {
+			return errNoVolume
+		}
+		if err == nil {
+			_, _, alloc, err = s.lv.StorageVolGetInfo(v)
+		}
+		if err == nil {
+			path, err = s.lv.StorageVolGetPath(v)
+		}
+		return err
+	})
+	return path, alloc, err
+}
+
+func (s lvStore) remove(name string) error {
+	v, err := s.lv.StorageVolLookupByName(s.p, name)
+	if err == nil {
+		err = s.lv.StorageVolDelete(v, 0)
+	}
+	if err != nil && !volError(err, golibvirt.ErrNoStorageVol) {
+		return err
+	}
 	return nil
+}
+
+func (s lvStore) names() ([]string, error) {
+	if err := s.lv.StoragePoolRefresh(s.p, 0); err != nil {
+		return nil, fmt.Errorf("refresh storage pool %s: %w", poolName, err)
+	}
+	return s.lv.StoragePoolListVolumes(s.p, 16384) // libvirt's limit per call
+}
+
+// volError tells whether err is libvirt's error code.
+func volError(err error, code golibvirt.ErrorNumber) bool {
+	var e golibvirt.Error
+	return errors.As(err, &e) && e.Code == uint32(code)
 }
 
 // virtualSize is a disk image's virtual size in bytes (qemu-img info).

@@ -85,23 +85,24 @@ func (m *Machine) stage(ctx context.Context, lv *golibvirt.Libvirt, emulator str
 	if err != nil {
 		return rs, Paths{}, err
 	}
-	up := func(local, what string) (string, error) {
+	// The seed is the guest's own; what it boots from is shared content.
+	shared := func(local string) (string, error) {
 		if local == "" {
 			return "", nil
 		}
-		return upload(ctx, lv, pl, volumeName(s.Name, what), local)
+		return sharedVolume(ctx, lvStore{ctx: ctx, lv: lv, p: pl}, s.Name, local)
 	}
-	image, err := up(s.Image, "image")
+	image, err := shared(s.Image)
 	if err != nil {
 		return rs, Paths{}, err
 	}
-	if rs.Seed, err = up(s.Seed, "seed.iso"); err != nil {
+	if rs.Seed, err = upload(ctx, lv, pl, volumeName(s.Name, "seed.iso"), s.Seed); err != nil {
 		return rs, Paths{}, err
 	}
-	if rs.Kernel, err = up(s.Kernel, "kernel"); err != nil {
+	if rs.Kernel, err = shared(s.Kernel); err != nil {
 		return rs, Paths{}, err
 	}
-	if rs.Initrd, err = up(s.Initrd, "initrd"); err != nil {
+	if rs.Initrd, err = shared(s.Initrd); err != nil {
 		return rs, Paths{}, err
 	}
 	size, err := virtualSize(ctx, s.Image, s.ImageFormat)

@@ -1,0 +1,187 @@
+package libvirt
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// What guests boot from (the candidate, a kernel, an initrd) is uploaded to
+// a remote host once per content, not once per guest: the second instance,
+// a rerun and another target of the same file reuse the volume
+// imagegate-cache@<sha256>-<size>. So that nothing of a run stays on the
+// host, each guest first makes a 0-byte marker volume
+// <domain>@uses-<sha256>-<size>; destroying the domain by name removes its
+// marker with its other volumes, and then every cache volume that no marker
+// names any more (sweep). A kept guest (--keep, spawn) keeps its content
+// until `imagegate ssh --destroy`.
+//
+// An upload is complete once imagegate-cache@<key>.done exists. A guest
+// that finds the volume without it waits while another uploads; an upload
+// that has not grown for stallLimit is taken as abandoned (its uploader
+// was killed) and done again.
+
+const (
+	cachePrefix = "imagegate-cache@"
+	usesInfix   = "@uses-"
+	doneSuffix  = ".done"
+)
+
+// Package variables so that tests can shorten them.
+var (
+	pollEvery  = time.Second
+	stallLimit = time.Minute
+)
+
+var (
+	errVolumeExists = errors.New("volume exists")
+	errNoVolume     = errors.New("no such volume")
+)
+
+// volumeStore is what the cache needs of imagegate's storage pool.
+type volumeStore interface {
+	// upload makes volume name with local's bytes and returns its path;
+	// errVolumeExists when it is there already. A failed upload leaves
+	// no volume behind.
+	upload(name, local string) (string, error)
+	// mark makes an empty volume (errVolumeExists when it is there).
+	mark(name string) error
+	// info is a volume's path and allocation; errNoVolume when absent.
+	info(name string) (string, uint64, error)
+	remove(name string) error // an absent volume is not an error
+	names() ([]string, error) // after a refresh
+}
+
+// sharedVolume returns the path of the cache volume holding local's bytes
+// on the host, for domain: its marker first (so a sweep running now keeps
+// the volume), then the volume, uploaded unless another guest did.
+func sharedVolume(ctx context.Context, st volumeStore, domain, local string) (string, error) {
+	key, err := contentKey(local)
+	if err != nil {
+		return "", err
+	}
+	if err := st.mark(volumeName(domain, "uses-"+key)); err != nil && !errors.Is(err, errVolumeExists) {
+		return "", err
+	}
+	defer lockKey(key)()
+	name := cachePrefix + key
+	var grown uint64
+	still := time.Now()
+	for {
+		if _, _, err := st.info(name + doneSuffix); err == nil {
+			path, _, err := st.info(name)
+			if err != nil {
+				return "", fmt.Errorf("cached volume %s: %w", name, err)
+			}
+			return path, nil
+		}
+		path, err := st.upload(name, local)
+		if err == nil {
+			if err := st.mark(name + doneSuffix); err != nil && !errors.Is(err, errVolumeExists) {
+				return "", err
+			}
+			return path, nil
+		}
+		if !errors.Is(err, errVolumeExists) {
+			return "", err
+		}
+		// Another run is uploading it: wait while it grows.
+		_, alloc, err := st.info(name)
+		switch {
+		case errors.Is(err, errNoVolume):
+			continue // it gave up just now
+		case err != nil:
+			return "", err
+		case alloc != grown:
+			grown, still = alloc, time.Now()
+		case time.Since(still) > stallLimit:
+			if err := st.remove(name); err != nil {
+				return "", fmt.Errorf("volume %s stopped growing for %s (its upload was abandoned) and cannot be removed: %w", name, stallLimit, err)
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("waiting for another upload of %s: %w", name, ctx.Err())
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// sweep removes the cache volumes that no marker among names uses: the
+// ".done" volume before the content, so nobody takes a half-removed
+// upload for complete.
+func sweep(st volumeStore, names []string) error {
+	used := map[string]bool{}
+	for _, n := range names {
+		if i := strings.Index(n, usesInfix); i >= 0 && !strings.HasPrefix(n, cachePrefix) {
+			used[n[i+len(usesInfix):]] = true
+		}
+	}
+	var gone []string
+	for _, n := range names {
+		if k, ok := strings.CutPrefix(n, cachePrefix); ok && !used[strings.TrimSuffix(k, doneSuffix)] {
+			gone = append(gone, n)
+		}
+	}
+	slices.SortStableFunc(gone, func(a, b string) int { // ".done" first
+		return boolInt(!strings.HasSuffix(a, doneSuffix)) - boolInt(!strings.HasSuffix(b, doneSuffix))
+	})
+	for _, n := range gone {
+		if err := st.remove(n); err != nil {
+			return fmt.Errorf("delete volume %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// contentKey is a file's sha256 and size, remembered per path, size and
+// modification time so that the second instance does not hash again.
+func contentKey(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	memo := fmt.Sprintf("%s\x00%d\x00%d", path, st.Size(), st.ModTime().UnixNano())
+	if k, ok := keys.Load(memo); ok {
+		return k.(string), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("hash %s: %w", path, err)
+	}
+	k := fmt.Sprintf("%s-%d", hex.EncodeToString(h.Sum(nil)), st.Size())
+	keys.Store(memo, k)
+	return k, nil
+}
+
+var keys, locks sync.Map
+
+// lockKey serializes this process's guests on one content and returns the
+// unlock.
+func lockKey(key string) func() {
+	m, _ := locks.LoadOrStore(key, &sync.Mutex{})
+	mu := m.(*sync.Mutex)
+	mu.Lock()
+	return mu.Unlock
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
