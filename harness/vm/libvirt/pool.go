@@ -152,20 +152,7 @@ func deleteVolumes(lv *golibvirt.Libvirt, prefix string) error {
 	if active, _ := lv.StoragePoolIsActive(p); active == 0 {
 		return nil
 	}
-	st := lvStore{ctx: context.Background(), lv: lv, p: p}
-	names, err := st.names()
-	if err != nil {
-		return err
-	}
-	var kept []string
-	for _, n := range names {
-		if !strings.HasPrefix(n, prefix) {
-			kept = append(kept, n)
-		} else if err := st.remove(n); err != nil {
-			return fmt.Errorf("delete volume %s: %w", n, err)
-		}
-	}
-	return sweep(st, kept)
+	return destroyVolumes(lvStore{ctx: context.Background(), lv: lv, p: p}, prefix)
 }
 
 // lvStore is the pool as the upload cache's volumeStore.

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -116,6 +115,24 @@ func sharedVolume(ctx context.Context, st volumeStore, domain, local string) (st
 	}
 }
 
+// destroyVolumes removes the volumes whose name starts with prefix (one
+// domain's), then the content no marker uses any more.
+func destroyVolumes(st volumeStore, prefix string) error {
+	names, err := st.names()
+	if err != nil {
+		return err
+	}
+	var kept []string
+	for _, n := range names {
+		if !strings.HasPrefix(n, prefix) {
+			kept = append(kept, n)
+		} else if err := st.remove(n); err != nil {
+			return fmt.Errorf("delete volume %s: %w", n, err)
+		}
+	}
+	return sweep(st, kept)
+}
+
 // sweep removes the cache volumes that no marker among names uses: the
 // ".done" volume before the content, so nobody takes a half-removed
 // upload for complete.
@@ -126,16 +143,18 @@ func sweep(st volumeStore, names []string) error {
 			used[n[i+len(usesInfix):]] = true
 		}
 	}
-	var gone []string
+	var done, content []string // ".done" first
 	for _, n := range names {
-		if k, ok := strings.CutPrefix(n, cachePrefix); ok && !used[strings.TrimSuffix(k, doneSuffix)] {
-			gone = append(gone, n)
+		k, ok := strings.CutPrefix(n, cachePrefix)
+		switch {
+		case !ok || used[strings.TrimSuffix(k, doneSuffix)]:
+		case strings.HasSuffix(k, doneSuffix):
+			done = append(done, n)
+		default:
+			content = append(content, n)
 		}
 	}
-	slices.SortStableFunc(gone, func(a, b string) int { // ".done" first
-		return boolInt(!strings.HasSuffix(a, doneSuffix)) - boolInt(!strings.HasSuffix(b, doneSuffix))
-	})
-	for _, n := range gone {
+	for _, n := range append(done, content...) {
 		if err := st.remove(n); err != nil {
 			return fmt.Errorf("delete volume %s: %w", n, err)
 		}
@@ -177,11 +196,4 @@ func lockKey(key string) func() {
 	mu := m.(*sync.Mutex)
 	mu.Lock()
 	return mu.Unlock
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -77,20 +77,10 @@ func (f *fakeStore) names() ([]string, error) {
 	return n, nil
 }
 
-// destroy is what DestroyByName does to the pool: the domain's volumes,
-// then the content no marker uses.
+// destroy is what DestroyByName does to the pool.
 func (f *fakeStore) destroy(t *testing.T, domain string) {
 	t.Helper()
-	names, _ := f.names()
-	var kept []string
-	for _, n := range names {
-		if strings.HasPrefix(n, volumeName(domain, "")) {
-			f.remove(n)
-		} else {
-			kept = append(kept, n)
-		}
-	}
-	if err := sweep(f, kept); err != nil {
+	if err := destroyVolumes(f, volumeName(domain, "")); err != nil {
 		t.Fatal(err)
 	}
 }
