@@ -125,7 +125,7 @@ func startMachine(ctx context.Context, t run.Target, seedPath string, h Hooks, m
 	spec := vm.Spec{Name: t.Machine.Name, Arch: a, Accel: arch.Accel(t.Machine.Accel), MemoryMiB: t.Machine.MemoryMiB, CPUs: t.Machine.CPUs,
 		Image: t.Image.Boot().Image, ImageFormat: t.Image.Format, DiskGiB: t.Machine.DiskGiB, Seed: seedPath,
 		Kernel: t.Image.Boot().Kernel, Initrd: t.Image.Boot().Initrd, Cmdline: t.Image.Cmdline, SSHPort: t.Machine.SSHPort,
-		WorkDir: t.Layout.Work, ConsoleLog: t.Layout.Console(), TBCacheMiB: 256}
+		WorkDir: t.Layout.Work, ConsoleLog: t.Layout.Console(), TBCacheMiB: 256, SHA256: pinnedDigests(t.Image)}
 	logf("starting domain %s (%s)", t.Machine.Name, t.Machine.Accel)
 	if main {
 		h.Events.Emit(event.PhaseOf(event.Booting, t.Machine.Name+" ("+t.Machine.Accel+")"))
@@ -259,4 +259,19 @@ func BootError(t run.Target, err error) string {
 		return Describe(f, t.Layout.Console())
 	}
 	return fmt.Sprintf("%s: %v", t.ID(), err)
+}
+
+// pinnedDigests are the planned digests of the pinned copies, which
+// pinning checked; nothing before the image is pinned.
+func pinnedDigests(i run.Image) map[string]string {
+	if i.Pinned == nil {
+		return nil
+	}
+	d := map[string]string{}
+	for path, sum := range map[string]string{i.Pinned.Image: i.SHA256, i.Pinned.Kernel: i.KernelSHA256, i.Pinned.Initrd: i.InitrdSHA256} {
+		if path != "" && sum != "" {
+			d[path] = sum
+		}
+	}
+	return d
 }

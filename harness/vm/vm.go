@@ -49,6 +49,10 @@ type Spec struct {
 	// a given port is used or the start fails with ErrPortTaken.
 	SSHPort    int
 	TBCacheMiB int // TCG translation cache cap; 0 leaves QEMU's default
+	// SHA256 is the hex digest of files above by path, where known (the
+	// pinned copies, checked against the planned digests): a remote host
+	// names uploaded content by it, and hashes only files not listed.
+	SHA256 map[string]string
 }
 
 // Validate reports the first problem with the spec.

@@ -90,7 +90,7 @@ func (m *Machine) stage(ctx context.Context, lv *golibvirt.Libvirt, emulator str
 		if local == "" {
 			return "", nil
 		}
-		return sharedVolume(ctx, lvStore{ctx: ctx, lv: lv, p: pl}, s.Name, local)
+		return sharedVolume(ctx, lvStore{ctx: ctx, lv: lv, p: pl}, s.Name, local, s.SHA256)
 	}
 	image, err := shared(s.Image)
 	if err != nil {

@@ -2,15 +2,14 @@ package libvirt
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/imagegate/imagegate/harness/digest"
 )
 
 // What guests boot from (the candidate, a kernel, an initrd) is uploaded to
@@ -62,8 +61,8 @@ type volumeStore interface {
 // sharedVolume returns the path of the cache volume holding local's bytes
 // on the host, for domain: its marker first (so a sweep running now keeps
 // the volume), then the volume, uploaded unless another guest did.
-func sharedVolume(ctx context.Context, st volumeStore, domain, local string) (string, error) {
-	key, err := contentKey(local)
+func sharedVolume(ctx context.Context, st volumeStore, domain, local string, known map[string]string) (string, error) {
+	key, err := contentKey(ctx, local, known)
 	if err != nil {
 		return "", err
 	}
@@ -162,32 +161,23 @@ func sweep(st volumeStore, names []string) error {
 	return nil
 }
 
-// contentKey is a file's sha256 and size, remembered per path, size and
-// modification time so that the second instance does not hash again.
-func contentKey(path string) (string, error) {
+// contentKey is a file's sha256 and size: the digest known from the
+// spec (the pinned copy's, already checked), or hashed here.
+func contentKey(ctx context.Context, path string, known map[string]string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return "", err
 	}
-	memo := fmt.Sprintf("%s\x00%d\x00%d", path, st.Size(), st.ModTime().UnixNano())
-	if k, ok := keys.Load(memo); ok {
-		return k.(string), nil
+	sum := known[path]
+	if sum == "" {
+		if sum, _, err = digest.File(ctx, path); err != nil {
+			return "", err
+		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hash %s: %w", path, err)
-	}
-	k := fmt.Sprintf("%s-%d", hex.EncodeToString(h.Sum(nil)), st.Size())
-	keys.Store(memo, k)
-	return k, nil
+	return fmt.Sprintf("%s-%d", sum, st.Size()), nil
 }
 
-var keys, locks sync.Map
+var locks sync.Map
 
 // lockKey serializes this process's guests on one content and returns the
 // unlock.

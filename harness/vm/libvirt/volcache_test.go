@@ -2,6 +2,7 @@ package libvirt
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/imagegate/imagegate/harness/digest"
 )
 
 // fakeStore is a storage pool in memory: volume name -> allocation.
@@ -96,11 +99,11 @@ func candidate(t *testing.T, body string) string {
 // its last user, and nothing is left.
 func TestSharedVolumeUploadedOnceRemovedWithLastUser(t *testing.T) {
 	f, img := newFakeStore(), candidate(t, "image bytes")
-	a, err := sharedVolume(context.Background(), f, "run1-x86_64", img)
+	a, err := sharedVolume(context.Background(), f, "run1-x86_64", img, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := sharedVolume(context.Background(), f, "run1-x86_64-b", img)
+	b, err := sharedVolume(context.Background(), f, "run1-x86_64-b", img, nil)
 	if err != nil || a != b || f.uploads != 1 {
 		t.Fatalf("second user: %q, %v, %d uploads; want %q and 1 upload", b, err, f.uploads, a)
 	}
@@ -116,7 +119,7 @@ func TestSharedVolumeUploadedOnceRemovedWithLastUser(t *testing.T) {
 		t.Errorf("left in the pool: %v", n)
 	}
 	// Other content is another volume.
-	c, _ := sharedVolume(context.Background(), f, "run1-aarch64", candidate(t, "other bytes"))
+	c, _ := sharedVolume(context.Background(), f, "run1-aarch64", candidate(t, "other bytes"), nil)
 	if c == a || f.uploads != 2 {
 		t.Errorf("other content %s (uploads %d) reused %s", c, f.uploads, a)
 	}
@@ -128,7 +131,7 @@ func TestSharedVolumeUploadedOnceRemovedWithLastUser(t *testing.T) {
 func TestSharedVolumeWaitsForAnotherUpload(t *testing.T) {
 	defer shorten(time.Second)()
 	f, img := newFakeStore(), candidate(t, "image bytes")
-	key, _ := contentKey(img)
+	key, _ := contentKey(context.Background(), img, nil)
 	name := cachePrefix + key
 	f.vols[name] = 0
 	go func() { // the other run's upload: it grows, then is done
@@ -140,7 +143,7 @@ func TestSharedVolumeWaitsForAnotherUpload(t *testing.T) {
 		}
 		f.mark(name + doneSuffix)
 	}()
-	path, err := sharedVolume(context.Background(), f, "runB-x86_64", img)
+	path, err := sharedVolume(context.Background(), f, "runB-x86_64", img, nil)
 	if err != nil || f.uploads != 0 || filepath.Base(path) != name {
 		t.Errorf("%q, %v, %d uploads: want %s and no upload of our own", path, err, f.uploads, name)
 	}
@@ -154,9 +157,9 @@ func TestSharedVolumeWaitsForAnotherUpload(t *testing.T) {
 func TestSharedVolumeTakesOverAnAbandonedUpload(t *testing.T) {
 	defer shorten(20 * time.Millisecond)()
 	f, img := newFakeStore(), candidate(t, "image bytes")
-	key, _ := contentKey(img)
+	key, _ := contentKey(context.Background(), img, nil)
 	f.vols[cachePrefix+key] = 4 // half written, no ".done", nobody writing
-	path, err := sharedVolume(context.Background(), f, "run1-x86_64", img)
+	path, err := sharedVolume(context.Background(), f, "run1-x86_64", img, nil)
 	if err != nil || f.uploads != 1 || f.vols[cachePrefix+key] != 11 {
 		t.Fatalf("%q, %v, uploads %d, size %d: want the upload done again", path, err, f.uploads, f.vols[cachePrefix+key])
 	}
@@ -197,3 +200,18 @@ func shorten(stall time.Duration) func() {
 	pollEvery, stallLimit = time.Millisecond, stall
 	return func() { pollEvery, stallLimit = p, s }
 }
+
+// A digest the spec knows (the pinned copy's) names the content; other
+// files are hashed.
+func TestContentKeyUsesKnownDigest(t *testing.T) {
+	img := candidate(t, "image bytes")
+	if k, _ := contentKey(context.Background(), img, map[string]string{img: "feed"}); k != "feed-11" {
+		t.Errorf("known digest: key %q, want feed-11", k)
+	}
+	k, err := contentKey(context.Background(), img, map[string]string{"/other": "feed"})
+	if err != nil || k != digestBytesKey("image bytes") {
+		t.Errorf("hashed: key %q (%v), want %s", k, err, digestBytesKey("image bytes"))
+	}
+}
+
+func digestBytesKey(s string) string { return fmt.Sprintf("%s-%d", digest.Bytes([]byte(s)), len(s)) }
