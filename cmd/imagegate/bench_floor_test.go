@@ -215,7 +215,7 @@ func waitCloudInit(ctx context.Context, addr string, key sshx.Key, up func()) er
 			}
 			s, err := c.NewSession()
 			if err == nil {
-				err = s.Run("cloud-init status --wait >/dev/null 2>&1; true")
+				err = s.Run("cloud-init status --wait --long >/dev/null 2>&1; true") // as Settle asks
 				s.Close()
 			}
 			c.Close()

@@ -60,6 +60,7 @@ type Guest struct {
 	hooks     Hooks
 	pristine  pristine
 	pkgs      packages
+	settled   settledStatus // cloud-init's status when Settle last returned
 }
 
 var _ remote.Runner = (*Guest)(nil)

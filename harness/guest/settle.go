@@ -5,42 +5,61 @@ import (
 	"time"
 
 	"github.com/imagegate/imagegate/harness/fault"
+	"github.com/imagegate/imagegate/harness/remote"
 )
 
 // Settle waits for cloud-init to finish and then confirms the SSH host key
 // against the console (confirmHostKey): nothing read from the guest counts
 // before Settle returned. cloud-init restarts sshd once it has written host
 // keys, which can reset our first connection; one reconnect is expected
-// and allowed. The status itself is judged by specs. A guest that dies
-// meanwhile returns its fault; one whose cloud-init never finishes is the
-// image's fault.
+// and allowed. The status itself is judged by specs, from what the wait
+// printed (CloudInitStatus). A guest that dies meanwhile returns its fault;
+// one whose cloud-init never finishes is the image's fault.
 func (g *Guest) Settle(ctx context.Context) error {
-	if err := g.settle(ctx); err != nil {
+	g.settled.set(CloudInitStatus{}, false)
+	st, err := g.waitCloudInit(ctx)
+	if err != nil {
 		return err
 	}
-	return g.confirmHostKey(ctx)
+	if err := g.confirmHostKey(ctx); err != nil {
+		return err
+	}
+	g.settled.set(st, true)
+	return nil
 }
 
-func (g *Guest) settle(ctx context.Context) error {
+// waitCloudInit waits for cloud-init and keeps the status it finished
+// with: as JSON where cloud-init has `status --format json`, else as the
+// text every version prints with --long.
+func (g *Guest) waitCloudInit(ctx context.Context) (CloudInitStatus, error) {
+	res, err := g.settle(ctx, statusWaitJSON)
+	if err != nil || !formatRefused(res) {
+		return CloudInitStatus{Result: res, JSON: true}, err
+	}
+	res, err = g.settle(ctx, statusWaitLong)
+	return CloudInitStatus{Result: res}, err
+}
+
+func (g *Guest) settle(ctx context.Context, cmd string) (remote.Result, error) {
 	for attempt := 1; ; attempt++ {
 		cctx, cancel := context.WithTimeout(ctx, g.Target.Machine.BootTimeout)
-		_, err := g.Run(cctx, "cloud-init status --wait >/dev/null 2>&1; true")
+		res, err := g.Run(cctx, cmd)
 		timedOut := cctx.Err() != nil && ctx.Err() == nil
 		cancel()
 		switch {
 		case err == nil:
-			return nil
+			return res, nil
 		case g.dead() != nil:
-			return g.dead()
+			return res, g.dead()
 		case ctx.Err() != nil:
-			return err
+			return res, err
 		case timedOut:
-			return fault.New(fault.Image, "cloud-init-hung", "cloud-init did not finish within %s", g.Target.Machine.BootTimeout)
+			return res, fault.New(fault.Image, "cloud-init-hung", "cloud-init did not finish within %s", g.Target.Machine.BootTimeout)
 		case attempt == 3:
-			return fault.New(fault.Unknown, fault.Stopped, "waiting for cloud-init on %s: %v", g.Target.ID(), err)
+			return res, fault.New(fault.Unknown, fault.Stopped, "waiting for cloud-init on %s: %v", g.Target.ID(), err)
 		}
 		if err := g.reconnect(ctx); err != nil {
-			return err
+			return res, err
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package baseline
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -13,7 +12,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/imagegate/imagegate/harness/framework"
-	"github.com/imagegate/imagegate/harness/remote"
 )
 
 // userData is what the baseline asks the seed to do, so the specs below
@@ -45,17 +43,11 @@ const renderedNetworkConfigs = "/etc/network/interfaces.d/50-cloud-init /etc/net
 
 func cloudInitSpecs() {
 	Describe("cloud-init", func() {
-		// `cloud-init status` is asked once for the two checks that read
-		// it: each run costs seconds of Python start-up under emulation.
-		var status cloudInitStatus
-
+		// The status is what the harness's wait for cloud-init printed:
+		// asking again would start cloud-init's Python again.
 		It("finished with status done", func(ctx SpecContext) {
-			if st, res := status.get(ctx); st != nil {
-				Expect(st.Status).To(Equal("done"), "cloud-init status --format json:\n%s", res.Stdout)
-				return
-			}
-			out := run(ctx, "cloud-init status --long").Stdout // before 23.1: text only
-			Expect(out).To(MatchRegexp(`(?m)^status: done$`), "cloud-init status --long:\n%s", out)
+			_, st, out := settled(ctx)
+			Expect(st).To(Equal("done"), "cloud-init status:\n%s", out)
 		})
 
 		It("reported no errors and used the NoCloud datasource", func(ctx SpecContext) {
@@ -72,16 +64,20 @@ func cloudInitSpecs() {
 		})
 
 		It("reported no recoverable errors", func(ctx SpecContext) {
-			st, _ := status.get(ctx)
-			if st == nil {
-				// cloud-init before 23.1 has no JSON status; its log is
-				// checked for warnings below.
-				framework.NotApplicable(fmt.Sprintf("cloud-init %s has no `status --format json` (23.1 added it); "+
-					"its recoverable errors are WARNING lines, which \"logged no Traceback and no WARNING\" checks",
-					firstWord(strings.TrimPrefix(strings.TrimSpace(query(ctx, "cloud-init --version 2>&1")), "/usr/bin/cloud-init "))))
+			st, _, out := settled(ctx)
+			if st == nil || len(st.RecoverableErrors) == 0 {
+				// Before 23.4 its status has no recoverable errors (before
+				// 22.x no JSON at all): they are WARNING lines in its log.
+				framework.NotApplicable(fmt.Sprintf("cloud-init %s reports no recoverable errors in its status (23.4 added them); "+
+					"they are WARNING lines in its log, which \"logged no Traceback and no WARNING\" checks",
+					cloudInitVersion(ctx)))
 			}
-			Expect(st.Errors).To(BeEmpty())
-			Expect(st.RecoverableErrors).To(BeEmpty())
+			var recoverable map[string]any
+			if err := json.Unmarshal(st.RecoverableErrors, &recoverable); err != nil {
+				framework.CouldNotCheck("cloud-init status: recoverable_errors is not an object (%v):\n%s", err, out)
+			}
+			Expect(st.Errors).To(BeEmpty(), "cloud-init status:\n%s", out)
+			Expect(recoverable).To(BeEmpty(), "cloud-init status:\n%s", out)
 		})
 
 		It("logged no Traceback and no WARNING", func(ctx SpecContext) {
@@ -147,40 +143,6 @@ func cloudInitSpecs() {
 			Expect(strings.TrimSpace(ok(ctx, "cat /sys/class/net/"+dev+"/operstate"))).To(Equal("up"))
 		})
 	})
-}
-
-// statusJSON is what `cloud-init status --format json` says.
-type statusJSON struct {
-	Status            string         `json:"status"`
-	Errors            []string       `json:"errors"`
-	RecoverableErrors map[string]any `json:"recoverable_errors"`
-}
-
-// cloudInitStatus asks `cloud-init status --format json` once per guest.
-type cloudInitStatus struct {
-	asked bool
-	st    *statusJSON
-	res   remote.Result
-}
-
-// get is the parsed status, or nil when this cloud-init has no JSON status
-// (before 23.1). Output that is not JSON is an error of the check.
-func (c *cloudInitStatus) get(ctx context.Context) (*statusJSON, remote.Result) {
-	GinkgoHelper()
-	if !c.asked {
-		c.res = run(ctx, "cloud-init status --format json")
-		c.asked = true
-		if c.res.ExitStatus != 0 && strings.Contains(c.res.Stderr, "unrecognized arguments") {
-			return nil, c.res
-		}
-		var st statusJSON
-		if err := json.Unmarshal([]byte(c.res.Stdout), &st); err != nil {
-			c.asked = false // ask again: the next check reports it too
-			framework.CouldNotCheck("cloud-init status --format json is not JSON (%v):\n%s", err, c.res)
-		}
-		c.st = &st
-	}
-	return c.st, c.res
 }
 
 // analyzeEvent is one line of `cloud-init analyze show`:
