@@ -11,6 +11,7 @@ import (
 
 	"github.com/imagegate/imagegate/harness/framework"
 	"github.com/imagegate/imagegate/harness/pkgdb"
+	"github.com/imagegate/imagegate/harness/report"
 )
 
 // profileSpecs check the guest against its family's declarative profile
@@ -45,14 +46,15 @@ func profileSpecs() {
 		It("enables and disables the profile's services", func(ctx SpecContext) {
 			p := framework.G().Profile()
 			var wrong []string
+			st := unitStates(ctx, append(slices.Clone(p.Services.Enabled), p.Services.Disabled...))
 			for _, u := range p.Services.Enabled {
-				if st := unitState(ctx, u); !isEnabled(st) {
-					wrong = append(wrong, u+" is "+st+", want enabled")
+				if !isEnabled(st[u]) {
+					wrong = append(wrong, u+" is "+st[u]+", want enabled")
 				}
 			}
 			for _, u := range p.Services.Disabled {
-				if st := unitState(ctx, u); isEnabled(st) {
-					wrong = append(wrong, u+" is "+st+", want disabled")
+				if isEnabled(st[u]) {
+					wrong = append(wrong, u+" is "+st[u]+", want disabled")
 				}
 			}
 			Expect(wrong).To(BeEmpty())
@@ -171,26 +173,68 @@ func satisfied(mgr string, installed []pkgdb.Package, name, op, version string) 
 	return false
 }
 
-// unitState is what systemctl is-enabled says of unit; "not-found" for a
-// unit that does not exist. Anything systemctl would not say (it could not
-// reach systemd, say) ends the check as an error: an unknown answer must
-// not count as "not enabled".
-func unitState(ctx SpecContext, unit string) string {
+// unitStates is what systemctl is-enabled says of each unit; "not-found"
+// for a unit that does not exist. One systemctl answers for all units (a
+// line each, in order) unless one does not exist, which older systemd
+// answers with an error that ends the list; then each unit is asked in
+// turn, still in one session. Anything systemctl would not say (it could
+// not reach systemd, say) ends the check as an error: an unknown answer
+// must not count as "not enabled".
+func unitStates(ctx SpecContext, units []string) map[string]string {
 	GinkgoHelper()
-	res := run(ctx, "systemctl is-enabled "+unit+" 2>&1")
-	st := firstWord(res.Stdout)
-	switch {
-	case strings.Contains(res.Stdout, "No such file or directory") || st == "not-found":
-		return "not-found"
-	case slices.Contains(unitStates, st):
+	if len(units) == 0 {
+		return nil
+	}
+	quoted := make([]string, len(units))
+	for i, u := range units {
+		quoted[i] = report.ShellQuote(u)
+	}
+	list := strings.Join(quoted, " ")
+	if st, ok := allKnown(units, lines(run(ctx, "systemctl is-enabled "+list).Stdout)); ok {
 		return st
 	}
-	framework.CouldNotCheck("systemctl is-enabled %s gave no unit state:\n%s", unit, res)
-	return ""
+	res := run(ctx, "for u in "+list+`; do printf '%s\t%s\n' "$u" "$(systemctl is-enabled "$u" 2>&1 | tr '\n' ' ')"; done`)
+	answers := map[string]string{}
+	for _, l := range strings.Split(res.Stdout, "\n") {
+		if u, a, ok := strings.Cut(l, "\t"); ok {
+			answers[u] = a
+		}
+	}
+	states := map[string]string{}
+	for _, u := range units {
+		a, asked := answers[u]
+		st := firstWord(a)
+		switch {
+		case !asked:
+		case strings.Contains(a, "No such file or directory") || st == "not-found":
+			states[u] = "not-found"
+			continue
+		case slices.Contains(knownUnitStates, st):
+			states[u] = st
+			continue
+		}
+		framework.CouldNotCheck("systemctl is-enabled %s gave no unit state:\n%s", u, res)
+	}
+	return states
 }
 
-// unitStates are the answers of systemctl is-enabled (systemctl(1)).
-var unitStates = []string{"enabled", "enabled-runtime", "linked", "linked-runtime", "alias", "masked", "masked-runtime",
+// allKnown maps units to answers, one known state per unit in order.
+func allKnown(units, answers []string) (map[string]string, bool) {
+	if len(answers) != len(units) {
+		return nil, false
+	}
+	states := map[string]string{}
+	for i, u := range units {
+		if !slices.Contains(knownUnitStates, answers[i]) {
+			return nil, false
+		}
+		states[u] = answers[i]
+	}
+	return states, true
+}
+
+// knownUnitStates are the answers of systemctl is-enabled (systemctl(1)).
+var knownUnitStates = []string{"enabled", "enabled-runtime", "linked", "linked-runtime", "alias", "masked", "masked-runtime",
 	"static", "indirect", "disabled", "generated", "transient", "bad", "not-found"}
 
 // isEnabled: states in which systemd starts the unit without being asked.
