@@ -62,7 +62,11 @@ func (m dpkgManager) Audit(ctx context.Context) ([]Problem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dpkg: verify: run %q: %w", DpkgVerifyCommand, err)
 	}
-	if !res.OK() && strings.TrimSpace(res.Stdout) == "" {
+	// The path filters are printed after dpkg's report whatever dpkg did,
+	// so only the report tells a finding (exit 1 with lines) from a dpkg
+	// that could not verify (exit 2, or any failure with nothing reported).
+	report, _, _ := strings.Cut(res.Stdout, dpkgFilterMarker)
+	if !res.OK() && (res.ExitStatus != 1 || strings.TrimSpace(report) == "") {
 		return nil, fmt.Errorf("dpkg: verify: command failed:\n%s", res)
 	}
 	return append(probs, ParseDpkgVerify(res.Stdout)...), nil

@@ -195,6 +195,22 @@ func TestAudit(t *testing.T) {
 			wantPackages: []string{"", "", ""}, // ssh changed, scp missing, an included copyright missing
 		},
 		{
+			// The path filters follow dpkg's report whatever dpkg did: a
+			// dpkg that could not verify must not read as "nothing found".
+			name:    "dpkg verify that could not run",
+			manager: NewDpkg,
+			results: map[string]remote.Result{DpkgAuditCommand: ok(""),
+				DpkgVerifyCommand: failed(2, dpkgFilterMarker+"\npath-exclude=/usr/share/doc/*\n", "dpkg: error: dpkg frontend lock was locked by another process")},
+			wantErr: []string{"dpkg: verify: command failed", "exit status 2", "frontend lock"},
+		},
+		{
+			name:    "dpkg verify exit 1 with nothing reported",
+			manager: NewDpkg,
+			results: map[string]remote.Result{DpkgAuditCommand: ok(""),
+				DpkgVerifyCommand: failed(1, dpkgFilterMarker+"\n", "sudo: a password is required")},
+			wantErr: []string{"dpkg: verify: command failed", "sudo: a password is required"},
+		},
+		{
 			name:    "dpkg exit 1 without report",
 			manager: NewDpkg,
 			results: map[string]remote.Result{DpkgAuditCommand: failed(1, "", "dpkg: error: something")},
