@@ -1,0 +1,164 @@
+package main
+
+// BenchmarkAgainstBase measures issue 11's before/after side by side: the
+// imagegate of an earlier revision and this one run the same full target
+// in turn, on the same machine and fixture, so a slow day slows both.
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// benchBase is the revision compared against: IMAGEGATE_BENCH_BASE, by
+// default the code just before the speed work (a second boot for the
+// sibling, a reboot per suite, evidence item by item, every check asking
+// the guest afresh).
+func benchBase() string {
+	if r := os.Getenv("IMAGEGATE_BENCH_BASE"); r != "" {
+		return r
+	}
+	return "f912743"
+}
+
+// BenchmarkAgainstBase runs one full x86_64 target (every check, slow ones
+// included) with the base revision's imagegate and with this one, in turn,
+// IMAGEGATE_BENCH_PAIRS times (default 1), and prints each run's target
+// time and quick checks (the baseline's checks not labelled slow: no boot,
+// no reboot, no second instance), then the ratios of the sums (goals: 0.65
+// and 0.5). It fails only on a broken measurement: a base that does not
+// build, a run that does not pass, a quick check missing from either run.
+func BenchmarkAgainstBase(b *testing.B) {
+	bin := e2eBinary(b)
+	base, baseMatrix := buildBase(b, benchBase())
+	pairs, _ := strconv.Atoi(os.Getenv("IMAGEGATE_BENCH_PAIRS"))
+	for i := 0; i < b.N; i++ {
+		var sum [2]baseRun
+		for p := 0; p < max(pairs, 1); p++ {
+			for k, side := range []struct{ name, bin, matrix string }{
+				{"base", base, baseMatrix}, {"head", bin, "../../fixtures/matrix.yaml"}} {
+				r := fullTarget(b, side.name, side.bin, side.matrix)
+				b.Logf("pair %d, %s: target %.0fs, %d quick checks %.1fs", p+1, side.name, r.target, r.n, r.quick)
+				sum[k].add(r)
+			}
+		}
+		if sum[0].n != sum[1].n {
+			b.Fatalf("quick checks: %d in the base's runs, %d in this one's: not the same checks", sum[0].n, sum[1].n)
+		}
+		b.Logf("against %s, x86_64, full target: %.0fs vs %.0fs (%.2f×, goal 0.65); quick checks %.1fs vs %.1fs (%.2f×, goal 0.5)",
+			benchBase(), sum[1].target, sum[0].target, sum[1].target/sum[0].target, sum[1].quick, sum[0].quick, sum[1].quick/sum[0].quick)
+		b.ReportMetric(sum[1].target/sum[0].target, "target-ratio")
+		b.ReportMetric(sum[1].quick/sum[0].quick, "quick-ratio")
+	}
+}
+
+// buildBase extracts rev (git archive) and builds its imagegate; it
+// returns the binary and that revision's matrix.
+func buildBase(b *testing.B, rev string) (bin, matrix string) {
+	dir := b.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	archive := exec.CommandContext(ctx, "sh", "-c", "git archive --format=tar "+rev+" | tar -x -C "+dir)
+	archive.Dir = "../.."
+	if out, err := archive.CombinedOutput(); err != nil {
+		b.Fatalf("git archive %s: %v\n%s", rev, err, out)
+	}
+	bin = filepath.Join(dir, "imagegate-base")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/imagegate")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build imagegate at %s: %v\n%s", rev, err, out)
+	}
+	return bin, filepath.Join(dir, "fixtures", "matrix.yaml")
+}
+
+// baseRun is one full target's time and its quick checks' total.
+type baseRun struct {
+	target, quick float64
+	n             int
+}
+
+func (s *baseRun) add(r baseRun) { s.target += r.target; s.quick += r.quick; s.n = r.n }
+
+// fullTarget runs the x86_64 target of matrix with bin into
+// reports/bench-base-NAME and reads its times.
+func fullTarget(b *testing.B, name, bin, matrix string) baseRun {
+	reports, _ := filepath.Abs(filepath.Join("../../reports", "bench-base-"+name))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	work := b.TempDir()
+	cmd := imagegateCmd(ctx, bin, "run", "--matrix", matrix, "--image", "debian-12", "--arch", "x86_64",
+		"--reports", reports, "--work-dir", work)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("%s: imagegate run: %v (want exit 0)\n%s", name, err, out)
+	}
+	id := runID(b, reports)
+	assertNothingLeft(b, id, work)
+	r, err := readBaseRun(filepath.Join(reports, id))
+	if err != nil {
+		b.Fatalf("%s: %v", name, err)
+	}
+	return r
+}
+
+// readBaseRun reads a one-target run: the testsuite's time, and the times
+// of the baseline's passed checks without the slow label (labels from
+// target.json, times from junit.xml).
+func readBaseRun(run string) (baseRun, error) {
+	var rec struct {
+		Checks []struct {
+			Suite, Name, Fate string
+			Labels            []string
+		} `json:"checks"`
+	}
+	raw, err := os.ReadFile(filepath.Join(run, "debian-12", "x86_64", "target.json"))
+	if err == nil {
+		err = json.Unmarshal(raw, &rec)
+	}
+	if err != nil {
+		return baseRun{}, fmt.Errorf("target.json: %w", err)
+	}
+	var doc struct {
+		Suites []struct {
+			Time  float64 `xml:"time,attr"`
+			Cases []struct {
+				Name string  `xml:"name,attr"`
+				Time float64 `xml:"time,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if raw, err = os.ReadFile(filepath.Join(run, "junit.xml")); err == nil {
+		err = xml.Unmarshal(raw, &doc)
+	}
+	if err != nil || len(doc.Suites) != 1 {
+		return baseRun{}, fmt.Errorf("junit.xml: want one testsuite (%v)", err)
+	}
+	times := map[string]float64{}
+	for _, c := range doc.Suites[0].Cases {
+		times[c.Name] = c.Time
+	}
+	r := baseRun{target: doc.Suites[0].Time}
+	for _, c := range rec.Checks {
+		if c.Suite != "baseline" || slices.Contains(c.Labels, "slow") || c.Fate == "not-selected" {
+			continue
+		}
+		t, ok := times[c.Name]
+		if !ok {
+			return r, fmt.Errorf("junit.xml has no case %q", c.Name)
+		}
+		r.quick += t
+		r.n++
+	}
+	if r.n == 0 || r.target <= 0 {
+		return r, fmt.Errorf("%s: no quick checks or no target time", run)
+	}
+	return r, nil
+}
