@@ -88,8 +88,13 @@ faults: host fixtures variants build ## the fault model end to end, every scenar
 # Timing goals on real guests (one iteration each): boot-to-SSH per arch, and
 # the matrix with --parallel 1 vs auto (fails if auto is not faster). ARCHES
 # picks the arches; IMAGEGATE_BENCH_FILTER the specs (default '!slow', '' = all).
-bench: host fixtures build ## timing goals: boot-to-SSH per arch, --parallel 1 vs auto, overhead against plain QEMU
-	IMAGEGATE_E2E=1 IMAGEGATE_BENCH_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 4h ./cmd/imagegate/
+# AgainstBase runs a full x86_64 target with the imagegate of
+# IMAGEGATE_BENCH_BASE (a git revision; default: before the speed work) and
+# with this one, IMAGEGATE_BENCH_PAIRS times each, in turn (~20 min a pair
+# on a slow day); BENCH='Overhead|Matrix|BootToSSH' leaves it out.
+BENCH ?= .
+bench: host fixtures build ## timing goals: boot-to-SSH per arch, --parallel 1 vs auto, overhead against plain QEMU, a full target against the code before the speed work
+	IMAGEGATE_E2E=1 IMAGEGATE_BENCH_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -run '^$$' -bench '$(BENCH)' -benchtime 1x -timeout 4h ./cmd/imagegate/
 
 lint:
 	$(GO) vet ./...
