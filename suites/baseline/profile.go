@@ -202,18 +202,11 @@ func unitStates(ctx SpecContext, units []string) map[string]string {
 	}
 	states := map[string]string{}
 	for _, u := range units {
-		a, asked := answers[u]
-		st := firstWord(a)
-		switch {
-		case !asked:
-		case strings.Contains(a, "No such file or directory") || st == "not-found":
-			states[u] = "not-found"
-			continue
-		case slices.Contains(knownUnitStates, st):
-			states[u] = st
-			continue
+		st, ok := unitState(answers[u])
+		if !ok {
+			framework.CouldNotCheck("systemctl is-enabled %s gave no unit state:\n%s", u, res)
 		}
-		framework.CouldNotCheck("systemctl is-enabled %s gave no unit state:\n%s", u, res)
+		states[u] = st
 	}
 	return states
 }
@@ -225,12 +218,28 @@ func allKnown(units, answers []string) (map[string]string, bool) {
 	}
 	states := map[string]string{}
 	for i, u := range units {
-		if !slices.Contains(knownUnitStates, answers[i]) {
+		st, ok := unitState(answers[i])
+		if !ok {
 			return nil, false
 		}
-		states[u] = answers[i]
+		states[u] = st
 	}
 	return states, true
+}
+
+// unitState reads one answer of systemctl is-enabled: a state it names,
+// or "not-found" for a unit that does not exist (systemd 252 says so with
+// an error). Any other answer, such as systemd not being reachable, is
+// no state (false).
+func unitState(answer string) (string, bool) {
+	st := firstWord(answer)
+	switch {
+	case st == "not-found" || strings.Contains(answer, "Failed to get unit file state") && strings.Contains(answer, "No such file or directory"):
+		return "not-found", true
+	case slices.Contains(knownUnitStates, st):
+		return st, true
+	}
+	return "", false
 }
 
 // knownUnitStates are the answers of systemctl is-enabled (systemctl(1)).

@@ -19,3 +19,19 @@ func TestAllKnown(t *testing.T) {
 		}
 	}
 }
+
+// A unit that does not exist is "not-found"; systemd that cannot be
+// reached (the same errno, another message) is no state at all.
+func TestUnitState(t *testing.T) {
+	for answer, want := range map[string]string{
+		"enabled ":  "enabled",
+		"not-found": "not-found",
+		"Failed to get unit file state for nope.service: No such file or directory ": "not-found", // recorded, systemd 252
+		"Failed to connect to bus: No such file or directory":                        "",
+		"": "",
+	} {
+		if st, ok := unitState(answer); st != want || ok != (want != "") {
+			t.Errorf("unitState(%q) = %q, %v; want %q", answer, st, ok, want)
+		}
+	}
+}
