@@ -67,10 +67,14 @@ func buildBase(b *testing.B, rev string) (bin, matrix string) {
 	dir := b.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	archive := exec.CommandContext(ctx, "sh", "-c", "git archive --format=tar "+rev+" | tar -x -C "+dir)
+	tarball := filepath.Join(dir, "base.tar")
+	archive := exec.CommandContext(ctx, "git", "archive", "--format=tar", "--output", tarball, rev)
 	archive.Dir = "../.."
 	if out, err := archive.CombinedOutput(); err != nil {
 		b.Fatalf("git archive %s: %v\n%s", rev, err, out)
+	}
+	if out, err := exec.CommandContext(ctx, "tar", "-xf", tarball, "-C", dir).CombinedOutput(); err != nil {
+		b.Fatalf("unpack %s: %v\n%s", rev, err, out)
 	}
 	bin = filepath.Join(dir, "imagegate-base")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/imagegate")

@@ -46,7 +46,7 @@ func cloudInitSpecs() {
 		// The status is what the harness's wait for cloud-init printed:
 		// asking again would start cloud-init's Python again.
 		It("finished with status done", func(ctx SpecContext) {
-			_, st, out := settled(ctx)
+			_, st, out := settled()
 			Expect(st).To(Equal("done"), "cloud-init status:\n%s", out)
 		})
 
@@ -64,7 +64,7 @@ func cloudInitSpecs() {
 		})
 
 		It("reported no recoverable errors", func(ctx SpecContext) {
-			st, _, out := settled(ctx)
+			st, _, out := settled()
 			if st == nil || len(st.RecoverableErrors) == 0 {
 				// Before 23.4 its status has no recoverable errors (before
 				// 22.x no JSON at all): they are WARNING lines in its log.

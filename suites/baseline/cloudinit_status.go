@@ -30,7 +30,7 @@ type statusJSON struct {
 // settled is cloud-init's status at the guest's last boot: parsed when
 // cloud-init has JSON status (else nil), and its status word. Output that
 // cannot be read is an error of the check.
-func settled(ctx context.Context) (*statusJSON, string, string) {
+func settled() (*statusJSON, string, string) {
 	GinkgoHelper()
 	st, ok := framework.G().CloudInitStatus()
 	if !ok { // only a guest that failed to settle, whose checks do not run

@@ -34,7 +34,7 @@ func afterReboot() {
 			Expect(strings.TrimSpace(ok(ctx, "hostname"))).To(Equal(g.Seed.Hostname))
 			Expect(strings.TrimSpace(ok(ctx, "cat /etc/machine-id"))).To(Equal(id))
 			Expect(sudo(ctx, semaphores)).To(Equal(sem), "per-instance semaphores changed: modules ran again")
-			_, st, out := settled(ctx) // as the wait after the reboot printed it
+			_, st, out := settled() // as the wait after the reboot printed it
 			Expect(st).To(Equal("done"), "cloud-init status after the reboot:\n%s", out)
 		})
 	})
