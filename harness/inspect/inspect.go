@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +15,9 @@ import (
 // ErrUnsupported means the root file system cannot be read here.
 var ErrUnsupported = errors.New("image root file system not readable by debugfs (ext2/3/4 only)")
 
-// ErrNotExist is returned for a path the image does not have.
-var ErrNotExist = errors.New("no such file in the image")
+// ErrNotExist is returned for a path the image does not have; it is an
+// fs.ErrNotExist, so callers that only know io/fs can tell it too.
+var ErrNotExist = fmt.Errorf("no such file in the image: %w", fs.ErrNotExist)
 
 // Image is an opened, read-only view of a disk image's root file system.
 type Image struct {

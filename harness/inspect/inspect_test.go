@@ -12,11 +12,6 @@ import (
 // TestOpenRealFileSystem builds a small partitioned disk with a real ext4
 // root (mkfs.ext4 -d, sfdisk, as the fixture recipe does) and reads it.
 func TestOpenRealFileSystem(t *testing.T) {
-	for _, tool := range []string{"mkfs.ext4", "sfdisk", "debugfs", "qemu-img"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
-		}
-	}
 	dir := t.TempDir()
 	root := filepath.Join(dir, "root")
 	os.MkdirAll(filepath.Join(root, "etc", "ssh"), 0o755)
@@ -25,15 +20,8 @@ func TestOpenRealFileSystem(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "etc", "machine-id"), nil, 0o444)
 	os.WriteFile(filepath.Join(root, "var", "log", "leftover.log"), []byte("old boot\n"), 0o644)
 	os.Symlink("../../usr/share/doc/README.logs", filepath.Join(root, "var", "log", "README"))
-	fs := filepath.Join(dir, "root.img")
-	run(t, "mkfs.ext4", "-q", "-d", root, fs, "16M")
+	qcow := buildDisk(t, dir, root)
 	disk := filepath.Join(dir, "disk.raw")
-	run(t, "truncate", "-s", "20M", disk)
-	run(t, "sh", "-c", "echo 'label: gpt\nstart=2048, size=32768' | sfdisk -q "+disk)
-	run(t, "dd", "if="+fs, "of="+disk, "bs=512", "seek=2048", "conv=notrunc", "status=none")
-	qcow := filepath.Join(dir, "disk.qcow2")
-	run(t, "qemu-img", "convert", "-O", "qcow2", disk, qcow)
-
 	ctx := context.Background()
 	im, err := Open(ctx, qcow, "qcow2", dir)
 	if err != nil {
@@ -73,6 +61,26 @@ func TestOpenRealFileSystem(t *testing.T) {
 	if _, err := Open(ctx, disk, "raw", dir); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("blank image: %v", err)
 	}
+}
+
+// buildDisk makes a qcow2 disk with one GPT partition holding an ext4
+// file system made from root, as the fixture recipe does (no loop device).
+func buildDisk(t *testing.T, dir, root string) string {
+	t.Helper()
+	for _, tool := range []string{"mkfs.ext4", "sfdisk", "debugfs", "qemu-img"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	fs := filepath.Join(dir, "root.img")
+	run(t, "mkfs.ext4", "-q", "-d", root, fs, "16M")
+	disk := filepath.Join(dir, "disk.raw")
+	run(t, "truncate", "-s", "20M", disk)
+	run(t, "sh", "-c", "echo 'label: gpt\nstart=2048, size=32768' | sfdisk -q "+disk)
+	run(t, "dd", "if="+fs, "of="+disk, "bs=512", "seek=2048", "conv=notrunc", "status=none")
+	qcow := filepath.Join(dir, "disk.qcow2")
+	run(t, "qemu-img", "convert", "-O", "qcow2", disk, qcow)
+	return qcow
 }
 
 func run(t *testing.T, name string, args ...string) {
