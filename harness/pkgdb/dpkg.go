@@ -22,7 +22,7 @@ const (
 	// debsums does); root reads files only root may read. It then prints
 	// dpkg's path-exclude/path-include filters: files an image excludes on
 	// purpose (docs, man pages) are "missing" by design, not damage.
-	DpkgVerifyCommand = `sudo -n sh -c 'LC_ALL=C dpkg --verify; rc=$?; echo "` + dpkgFilterMarker + `"; cat /etc/dpkg/dpkg.cfg /etc/dpkg/dpkg.cfg.d/* 2>/dev/null | grep -E "^path-(exclude|include)="; exit $rc'`
+	DpkgVerifyCommand = `sudo -n sh -c 'LC_ALL=C dpkg --verify; rc=$?; echo "` + dpkgFilterMarker + `"; cat /etc/dpkg/dpkg.cfg.d/* /etc/dpkg/dpkg.cfg 2>/dev/null | grep -E "^path-(exclude|include)="; exit $rc'`
 	dpkgFilterMarker  = "==> dpkg path filters"
 )
 
@@ -45,10 +45,20 @@ func (m dpkgManager) Installed(ctx context.Context) ([]Package, error) {
 	return pkgs, nil
 }
 
-// Audit runs dpkg --audit. dpkg documents exit status 1 for a check that
+// Audit runs dpkg --audit, then dpkg --verify.
+func (m dpkgManager) Audit(ctx context.Context) ([]Problem, error) {
+	probs, err := m.audit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	files, err := m.verify(ctx)
+	return append(probs, files...), err
+}
+
+// audit runs dpkg --audit. dpkg documents exit status 1 for a check that
 // found something (dpkg 1.21 still exits 0 and only prints), so status 1 with
 // a report is a finding; any other failure is an error.
-func (m dpkgManager) Audit(ctx context.Context) ([]Problem, error) {
+func (m dpkgManager) audit(ctx context.Context) ([]Problem, error) {
 	res, err := m.r.Run(ctx, DpkgAuditCommand)
 	if err != nil {
 		return nil, fmt.Errorf("dpkg: audit: run %q: %w", DpkgAuditCommand, err)
@@ -57,8 +67,12 @@ func (m dpkgManager) Audit(ctx context.Context) ([]Problem, error) {
 	if !res.OK() && (res.ExitStatus != 1 || !reported) {
 		return nil, fmt.Errorf("dpkg: audit: command failed:\n%s", res)
 	}
-	probs := ParseDpkgAudit(res.Stdout)
-	res, err = m.r.Run(ctx, DpkgVerifyCommand)
+	return ParseDpkgAudit(res.Stdout), nil
+}
+
+// verify runs dpkg --verify in the guest.
+func (m dpkgManager) verify(ctx context.Context) ([]Problem, error) {
+	res, err := m.r.Run(ctx, DpkgVerifyCommand)
 	if err != nil {
 		return nil, fmt.Errorf("dpkg: verify: run %q: %w", DpkgVerifyCommand, err)
 	}
@@ -69,7 +83,7 @@ func (m dpkgManager) Audit(ctx context.Context) ([]Problem, error) {
 	if !res.OK() && (res.ExitStatus != 1 || strings.TrimSpace(report) == "") {
 		return nil, fmt.Errorf("dpkg: verify: command failed:\n%s", res)
 	}
-	return append(probs, ParseDpkgVerify(res.Stdout)...), nil
+	return ParseDpkgVerify(res.Stdout), nil
 }
 
 // ParseDpkgVerify parses dpkg --verify: "??5??????   /usr/bin/x" (digest
