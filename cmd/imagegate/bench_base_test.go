@@ -35,20 +35,25 @@ func benchBase() string {
 // IMAGEGATE_BENCH_PAIRS times (default 1), and prints each run's target
 // time and quick checks (the baseline's checks not labelled slow: no boot,
 // no reboot, no second instance), then the ratios of the sums (goals: 0.65
-// and 0.5). It fails only on a broken measurement: a base that does not
-// build, a run that does not pass, a quick check missing from either run.
+// and 0.5), and this imagegate's peak guest memory (goal 800 MB). It
+// fails only on a broken measurement: a base that does not build, a run
+// that does not pass, a quick check missing from either run.
 func BenchmarkAgainstBase(b *testing.B) {
 	bin := e2eBinary(b)
 	base, baseMatrix := buildBase(b, benchBase())
 	pairs, _ := strconv.Atoi(os.Getenv("IMAGEGATE_BENCH_PAIRS"))
 	for i := 0; i < b.N; i++ {
 		var sum [2]baseRun
+		var rss []float64 // this imagegate's guests
 		for p := 0; p < max(pairs, 1); p++ {
 			for k, side := range []struct{ name, bin, matrix string }{
 				{"base", base, baseMatrix}, {"head", bin, "../../fixtures/matrix.yaml"}} {
 				r := fullTarget(b, side.name, side.bin, side.matrix)
-				b.Logf("pair %d, %s: target %.0fs, %d quick checks %.1fs", p+1, side.name, r.target, r.n, r.quick)
+				b.Logf("pair %d, %s: target %.0fs, %d quick checks %.1fs, peak RSS %.0f MiB", p+1, side.name, r.target, r.n, r.quick, r.rss)
 				sum[k].add(r)
+				if k == 1 {
+					rss = append(rss, r.rss)
+				}
 			}
 		}
 		if sum[0].n != sum[1].n {
@@ -58,6 +63,7 @@ func BenchmarkAgainstBase(b *testing.B) {
 			benchBase(), max(pairs, 1), sum[1].target, sum[0].target, sum[1].target/sum[0].target, sum[1].quick, sum[0].quick, sum[1].quick/sum[0].quick)
 		b.ReportMetric(sum[1].target/sum[0].target, "target-ratio")
 		b.ReportMetric(sum[1].quick/sum[0].quick, "quick-ratio")
+		reportMemory(b, rss)
 	}
 }
 
@@ -85,10 +91,11 @@ func buildBase(b *testing.B, rev string) (bin, matrix string) {
 	return bin, filepath.Join(dir, "fixtures", "matrix.yaml")
 }
 
-// baseRun is one full target's time and its quick checks' total.
+// baseRun is one full target's time, its quick checks' total and its
+// guest's peak memory (0 when the run did not measure it).
 type baseRun struct {
-	target, quick float64
-	n             int
+	target, quick, rss float64
+	n                  int
 }
 
 func (s *baseRun) add(r baseRun) { s.target += r.target; s.quick += r.quick; s.n = r.n }
@@ -110,6 +117,10 @@ func fullTarget(b *testing.B, name, bin, matrix string) baseRun {
 	r, err := readBaseRun(filepath.Join(reports, id))
 	if err != nil {
 		b.Fatalf("%s: %v", name, err)
+	}
+	dir := filepath.Join(reports, id, "debian-12", "x86_64")
+	if _, err := os.Stat(filepath.Join(dir, "resources.json")); err == nil || name == "head" {
+		r.rss = peakRSS(b, dir) // the base may predate resources.json
 	}
 	return r
 }

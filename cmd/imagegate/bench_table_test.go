@@ -79,6 +79,10 @@ func peakRSS(b *testing.B, dir string) float64 {
 	return m["qemu-peak-rss-mib"]
 }
 
+// memoryGoalMiB is the issue's 800 MB per guest, in the MiB QEMU's
+// resources.json counts in.
+const memoryGoalMiB = 800e6 / (1 << 20)
+
 // reportMemory logs the peak memory against the goal and reports the
 // largest; it fails only when nothing was measured.
 func reportMemory(b *testing.B, rss []float64) {
@@ -88,10 +92,10 @@ func reportMemory(b *testing.B, rss []float64) {
 	}
 	b.ReportMetric(top, "peak-rss-MiB")
 	verdict := "within"
-	if top > 800 {
+	if top > memoryGoalMiB {
 		verdict = "ABOVE"
 	}
-	b.Logf("peak RSS per TCG guest: largest %.0f MiB, %s the 800 MB goal", top, verdict)
+	b.Logf("peak RSS per TCG guest: largest %.0f MiB, %s the 800 MB (%.0f MiB) goal", top, verdict, memoryGoalMiB)
 }
 
 var atATime = regexp.MustCompile(`(\d+) at a time`)
