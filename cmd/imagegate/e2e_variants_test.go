@@ -23,6 +23,8 @@ var variantFailures = map[string][]string{
 	"debian-12-machine-id/x86_64":         {"first boot the image as shipped has an empty machine-id"},
 	"debian-12-cloud-init-warning/x86_64": {"cloud-init logged no Traceback and no WARNING"},
 	"debian-12-broken-package-db/x86_64":  {"packages has a healthy package database"},
+	// found on the host in the image as shipped, confirmed by dpkg --verify in the guest
+	"debian-12-modified-package-file/x86_64": {"packages has a healthy package database"},
 }
 
 // make faults runs this test; make test does not: its gate test already

@@ -215,7 +215,7 @@ func AuditShipped(ctx context.Context, m Manager, img Shipped, imgErr error) (pr
 		case err == nil && len(res.Problems) == 0:
 			return probs, fmt.Sprintf("dpkg: %d package files of the image as shipped match their md5sums (%d left out by path-exclude), read on the host", res.Checked, res.Excluded), nil
 		case err == nil:
-			why = fmt.Sprintf("%d package files of the image as shipped differ, first %s", len(res.Problems), res.Problems[0].Detail)
+			why = fmt.Sprintf("package files that differ in the image as shipped: %d, first %s", len(res.Problems), res.Problems[0].Detail)
 		default:
 			imgErr = err
 		}

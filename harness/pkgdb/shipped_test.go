@@ -136,7 +136,7 @@ func TestAuditShipped(t *testing.T) {
 		how     string
 	}{
 		{"clean on the host", fakeImage{files: clean}, nil, ok(""), []string{DpkgAuditCommand}, 0, "dpkg: 4 package files of the image as shipped match"},
-		{"damaged: dpkg confirms", fakeImage{files: damaged}, nil, verified, []string{DpkgAuditCommand, DpkgVerifyCommand}, 1, "differ, first ??5??????   /usr/sbin/sshd"},
+		{"damaged: dpkg confirms", fakeImage{files: damaged}, nil, verified, []string{DpkgAuditCommand, DpkgVerifyCommand}, 1, "differ in the image as shipped: 1, first ??5??????   /usr/sbin/sshd"},
 		{"damaged: dpkg in the guest disagrees", fakeImage{files: damaged}, nil, ok(dpkgFilterMarker + "\n"), []string{DpkgAuditCommand, DpkgVerifyCommand}, 0, "dpkg --verify in the guest"},
 		{"unreadable image", nil, errors.New("not ext4"), ok(""), []string{DpkgAuditCommand, DpkgVerifyCommand}, 0, "could not be read: not ext4"},
 		{"host read fails", fakeImage{files: clean, err: errors.New("short read")}, nil, ok(""), []string{DpkgAuditCommand, DpkgVerifyCommand}, 0, "short read"},
