@@ -93,13 +93,7 @@ func debugfs(ctx context.Context, dev, request string) (string, error) {
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	var problems []string
-	for _, l := range strings.Split(stderr.String(), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "debugfs ") {
-			problems = append(problems, l)
-		}
-	}
-	if len(problems) > 0 {
+	if problems := complaints(stderr.String()); len(problems) > 0 {
 		msg := strings.Join(problems, "; ")
 		if strings.Contains(msg, "File not found") || strings.Contains(msg, "not found by ext2_lookup") {
 			return "", ErrNotExist
@@ -110,6 +104,17 @@ func debugfs(ctx context.Context, dev, request string) (string, error) {
 		return "", fmt.Errorf("debugfs %q: %w", request, err)
 	}
 	return stdout.String(), nil
+}
+
+// complaints are debugfs's stderr lines other than its banner.
+func complaints(stderr string) []string {
+	var problems []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "debugfs ") {
+			problems = append(problems, l)
+		}
+	}
+	return problems
 }
 
 // ReadFile returns a file's content.
