@@ -56,13 +56,13 @@ func probeKVM(ctx context.Context, a arch.Arch, kvmDevice string) error {
 	if err != nil {
 		return err
 	}
-	code, _, _ := m.firmware(a)
-	key := m.QEMUBinary + "\x00" + m.Type + "\x00" + code
+	fw, _ := m.firmware(a)
+	key := m.QEMUBinary + "\x00" + m.Type + "\x00" + fw.Code
 	if v, ok := kvmProbes.Load(key); ok {
 		err, _ := v.(error)
 		return err
 	}
-	err = probeOrRecall(ctx, kvmDevice, m.QEMUBinary, m.Type, code)
+	err = probeOrRecall(ctx, kvmDevice, m.QEMUBinary, m.Type, fw)
 	if ctx.Err() == nil { // an interrupted probe has no answer to keep
 		kvmProbes.Store(key, err)
 	}
@@ -72,15 +72,15 @@ func probeKVM(ctx context.Context, a arch.Arch, kvmDevice string) error {
 // probeOrRecall answers from the user's cache when this boot of the host
 // already probed the same QEMU, firmware and device, and probes (keeping
 // the answer there) otherwise.
-func probeOrRecall(ctx context.Context, kvmDevice, binary, machine, firmware string) error {
-	file, ck := probeCacheFile(), probeKey(kvmDevice, binary, machine, firmware)
+func probeOrRecall(ctx context.Context, kvmDevice, binary, machine string, fw Firmware) error {
+	file, ck := probeCacheFile(), probeKey(kvmDevice, binary, machine, fw.Code)
 	if why, ok := cachedProbe(file, ck); ok {
 		if why == "" {
 			return nil
 		}
 		return fmt.Errorf("%s (probed earlier in this boot of the host)", why)
 	}
-	err := runKVMProbe(ctx, binary, machine, firmware)
+	err := runKVMProbe(ctx, binary, machine, fw)
 	if ctx.Err() != nil {
 		return err
 	}
@@ -92,13 +92,16 @@ func probeOrRecall(ctx context.Context, kvmDevice, binary, machine, firmware str
 	return err
 }
 
-func runKVMProbe(ctx context.Context, binary, machine, firmware string) error {
+func runKVMProbe(ctx context.Context, binary, machine string, fw Firmware) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	args := []string{"-machine", machine + ",accel=kvm", "-cpu", "host", "-m", "256",
 		"-display", "none", "-nodefaults", "-monitor", "stdio"}
-	if firmware != "" {
-		args = append(args, "-drive", "if=pflash,format=raw,readonly=on,file="+firmware)
+	switch {
+	case fw.ROM():
+		args = append(args, "-bios", fw.Code)
+	case fw.Code != "":
+		args = append(args, "-drive", "if=pflash,format=raw,readonly=on,file="+fw.Code)
 	}
 	cmd := exec.CommandContext(ctx, binary, args...)
 	// An OS pipe, not an io.Pipe: writing to a QEMU that has died fails at

@@ -48,7 +48,7 @@ func TestAccel(t *testing.T) {
 func TestFirmwareNamesPackage(t *testing.T) {
 	a := arch.Arch{Name: "x", Firmware: arch.UEFI}
 	m := machine{FirmwareCode: []string{"/nonexistent/code"}, FirmwareVars: []string{"/nonexistent/vars"}, FirmwarePackage: "ovmf"}
-	if _, _, err := m.firmware(a); err == nil || !strings.Contains(err.Error(), "apt-get install ovmf") {
+	if _, err := m.firmware(a); err == nil || !strings.Contains(err.Error(), "apt-get install ovmf") {
 		t.Fatalf("error = %v; want one naming the package", err)
 	}
 	dir := t.TempDir()
@@ -56,8 +56,14 @@ func TestFirmwareNamesPackage(t *testing.T) {
 	os.WriteFile(code, nil, 0o644)
 	os.WriteFile(vars, nil, 0o644)
 	m.FirmwareCode, m.FirmwareVars = []string{"/nonexistent/code", code}, []string{vars}
-	c, v, err := m.firmware(a)
-	if err != nil || c != code || v != vars {
-		t.Fatalf("firmware = %q %q %v", c, v, err)
+	fw, err := m.firmware(a)
+	if err != nil || fw != (Firmware{Code: code, Vars: vars}) || fw.ROM() {
+		t.Fatalf("firmware = %+v %v", fw, err)
+	}
+	rom := filepath.Join(dir, "rom")
+	os.WriteFile(rom, nil, 0o644)
+	m.FirmwareROM = []string{"/nonexistent/rom", rom}
+	if fw, err = m.firmware(a); err != nil || fw != (Firmware{Code: rom}) || !fw.ROM() {
+		t.Fatalf("with a ROM: firmware = %+v %v; want the ROM, no variable template", fw, err)
 	}
 }

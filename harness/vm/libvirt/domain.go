@@ -165,9 +165,9 @@ func PathsFor(s vm.Spec) Paths {
 	return p
 }
 
-// DomainXML renders the transient domain for a spec. Firmware paths are
+// DomainXML renders the transient domain for a spec. The firmware is
 // passed in (resolved on the host) so the rendering is pure and testable.
-func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
+func DomainXML(s vm.Spec, p Paths, fw Firmware) ([]byte, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -215,17 +215,34 @@ func DomainXML(s vm.Spec, p Paths, fwCode, fwVars string) ([]byte, error) {
 	}
 	setCPU(&d, s, m)
 	if a.Firmware == arch.UEFI && s.Kernel == "" {
-		if fwCode == "" || fwVars == "" {
+		switch {
+		case fw.Code == "":
 			return nil, fmt.Errorf("vm spec %s: %s needs UEFI firmware paths", s.Name, a.Name)
+		case fw.ROM():
+			d.OS.Loader = &loader{ReadOnly: "yes", Type: "rom", Path: fw.Code}
+			romACPI(&d)
+		default:
+			d.OS.Loader = &loader{ReadOnly: "yes", Type: "pflash", Path: fw.Code}
+			d.OS.NVRAM = &nvram{Template: fw.Vars, Path: p.NVRAM}
 		}
-		d.OS.Loader = &loader{ReadOnly: "yes", Type: "pflash", Path: fwCode}
-		d.OS.NVRAM = &nvram{Template: fwVars, Path: p.NVRAM}
 	}
 	out, err := xml.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("render domain %s: %w", s.Name, err)
 	}
 	return append(out, '\n'), nil
+}
+
+// romACPI keeps ACPI on for a guest whose UEFI code is a ROM: libvirt
+// takes only a pflash loader for UEFI on aarch64 and refuses ACPI without
+// one ("ACPI requires UEFI on this architecture"), so the domain asks QEMU
+// itself, after libvirt's own -no-acpi (the last -machine value wins).
+func romACPI(d *domain) {
+	if d.Features.ACPI == nil {
+		return
+	}
+	d.Features.ACPI = nil
+	d.Cmdline.Args = append(d.Cmdline.Args, qemuArg{"-machine"}, qemuArg{"acpi=on"})
 }
 
 // serialFor is the console: written to a file, or a pty (empty path).

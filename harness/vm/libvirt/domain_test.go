@@ -55,13 +55,23 @@ func TestDomainXMLGolden(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := DomainXML(c.spec, PathsFor(c.spec), "/fw/CODE.fd", "/fw/VARS.fd")
+			got, err := DomainXML(c.spec, PathsFor(c.spec), Firmware{Code: "/fw/CODE.fd", Vars: "/fw/VARS.fd"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			checkGolden(t, c.name, got)
 		})
 	}
+}
+
+// The local aarch64 guest: the unpadded UEFI code as a ROM, no NVRAM.
+func TestDomainXMLROMGolden(t *testing.T) {
+	s := archSpec(t, "aarch64", arch.TCG)
+	got, err := DomainXML(s, PathsFor(s), Firmware{Code: "/fw/QEMU_EFI.fd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "aarch64-tcg-rom", got)
 }
 
 // A guest on a remote host: volumes of the pool, the host's emulator, and
@@ -71,7 +81,7 @@ func TestDomainXMLRemoteGolden(t *testing.T) {
 	vol := func(what string) string { return poolDir + "/" + volumeName(s.Name, what) }
 	s.Image, s.Seed = vol("image"), vol("seed.iso")
 	p := Paths{Overlay: vol("disk.qcow2"), NVRAM: vol("VARS.fd"), Emulator: "/usr/libexec/qemu-kvm"}
-	got, err := DomainXML(s, p, "/fw/CODE.fd", "/fw/VARS.fd")
+	got, err := DomainXML(s, p, Firmware{Code: "/fw/CODE.fd", Vars: "/fw/VARS.fd"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +106,7 @@ func checkGolden(t *testing.T, name string, got []byte) {
 // The hard network rule: user-mode only, restricted, loopback-only forward.
 func TestDomainXMLNetworkRule(t *testing.T) {
 	s := testSpec(t, arch.TCG)
-	out, err := DomainXML(s, PathsFor(s), "/fw/C", "/fw/V")
+	out, err := DomainXML(s, PathsFor(s), Firmware{Code: "/fw/C", Vars: "/fw/V"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,11 +137,11 @@ func TestDomainXMLRejects(t *testing.T) {
 	for name, mut := range cases {
 		c := s
 		mut(&c)
-		if _, err := DomainXML(c, PathsFor(c), "/fw/C", "/fw/V"); err == nil {
+		if _, err := DomainXML(c, PathsFor(c), Firmware{Code: "/fw/C", Vars: "/fw/V"}); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if _, err := DomainXML(s, PathsFor(s), "", ""); err == nil {
+	if _, err := DomainXML(s, PathsFor(s), Firmware{}); err == nil {
 		t.Error("UEFI arch without firmware paths: no error")
 	}
 }

@@ -50,17 +50,18 @@ func capsFor(ctx context.Context, lv *golibvirt.Libvirt, a arch.Arch, virtType s
 
 // remoteFirmware picks the UEFI code and variable template the host has:
 // the first of the table's candidates libvirt lists as a loader there (the
-// template is the one listed beside it in the table).
-func (m machine) remoteFirmware(a arch.Arch, c hostCaps) (code, vars string, err error) {
+// template is the one listed beside it in the table). libvirt lists no
+// ROM builds, so a remote guest boots its firmware as pflash.
+func (m machine) remoteFirmware(a arch.Arch, c hostCaps) (Firmware, error) {
 	if a.Firmware != arch.UEFI {
-		return "", "", nil
+		return Firmware{}, nil
 	}
 	for i, p := range m.FirmwareCode {
 		if slices.Contains(c.Loaders, p) && i < len(m.FirmwareVars) {
-			return p, m.FirmwareVars[i], nil
+			return Firmware{Code: p, Vars: m.FirmwareVars[i]}, nil
 		}
 	}
-	return "", "", fmt.Errorf("the libvirt host has no %s UEFI firmware imagegate knows (it lists %s; looked for %s): install %s there",
+	return Firmware{}, fmt.Errorf("the libvirt host has no %s UEFI firmware imagegate knows (it lists %s; looked for %s): install %s there",
 		a.Name, strings.Join(c.Loaders, ", "), strings.Join(m.FirmwareCode, ", "), m.FirmwarePackage)
 }
 
@@ -83,7 +84,7 @@ func (d *Driver) remotePreflight(a arch.Arch, directKernel bool) error {
 		return fmt.Errorf("the libvirt host %s cannot run %s guests (%v): install %s there", d.uri.Host, a.Name, err, m.EmulatorPackage)
 	}
 	if !directKernel {
-		_, _, err = m.remoteFirmware(a, c)
+		_, err = m.remoteFirmware(a, c)
 	}
 	return err
 }
@@ -111,11 +112,11 @@ func (d *Driver) remoteAccel(ctx context.Context, a arch.Arch) (arch.Accel, stri
 // runs.
 func probeRemoteKVM(ctx context.Context, lv *golibvirt.Libvirt, a arch.Arch, c hostCaps) error {
 	m, _ := machineFor(a)
-	code, _, _ := m.remoteFirmware(a, c)
+	fw, _ := m.remoteFirmware(a, c)
 	name := fmt.Sprintf("imagegate-kvmprobe-%d", time.Now().UnixNano())
 	loader := ""
-	if code != "" {
-		loader = fmt.Sprintf("<loader readonly='yes' type='pflash' stateless='yes'>%s</loader>", code)
+	if fw.Code != "" {
+		loader = fmt.Sprintf("<loader readonly='yes' type='pflash' stateless='yes'>%s</loader>", fw.Code)
 	}
 	x := fmt.Sprintf(`<domain type='kvm'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
 <os><type arch='%s' machine='%s'>hvm</type>%s</os>%s<cpu mode='host-passthrough'/>

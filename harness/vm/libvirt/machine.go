@@ -60,9 +60,9 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 	if err := mach.checkEmulator(s.Arch); err != nil {
 		return nil, err
 	}
-	var code, vars string
+	var fw Firmware
 	if s.Kernel == "" {
-		if code, vars, err = mach.firmware(s.Arch); err != nil {
+		if fw, err = mach.firmware(s.Arch); err != nil {
 			return nil, err
 		}
 	}
@@ -92,7 +92,7 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 				return nil, cleanup.Join(err, m.Destroy(ctx))
 			}
 		}
-		err = m.start(ctx, lv, code, vars)
+		err = m.start(ctx, lv, fw)
 		if err == nil || !portClash(err) || chosen || i == tries {
 			break
 		}
@@ -108,8 +108,8 @@ func (d *Driver) Create(ctx context.Context, s vm.Spec) (vm.Machine, error) {
 	return nil, cleanup.Join(err, m.Destroy(context.WithoutCancel(ctx)))
 }
 
-func (m *Machine) start(ctx context.Context, lv *golibvirt.Libvirt, code, vars string) error {
-	x, err := DomainXML(m.spec, m.paths, code, vars)
+func (m *Machine) start(ctx context.Context, lv *golibvirt.Libvirt, fw Firmware) error {
+	x, err := DomainXML(m.spec, m.paths, fw)
 	if err != nil {
 		return err
 	}

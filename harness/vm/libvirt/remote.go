@@ -52,9 +52,9 @@ func (d *Driver) createRemote(ctx context.Context, s vm.Spec, mach machine) (vm.
 	if err != nil {
 		return nil, fmt.Errorf("the libvirt host %s cannot run this %s guest: %w", d.uri.Host, s.Arch.Name, err)
 	}
-	var code, vars string
+	var fw Firmware
 	if s.Kernel == "" {
-		if code, vars, err = mach.remoteFirmware(s.Arch, caps); err != nil {
+		if fw, err = mach.remoteFirmware(s.Arch, caps); err != nil {
 			return nil, err
 		}
 	}
@@ -71,7 +71,7 @@ func (d *Driver) createRemote(ctx context.Context, s vm.Spec, mach machine) (vm.
 	if err := m.exits.start(lv, s.Name, ""); err != nil {
 		return nil, cleanup.Join(fmt.Errorf("watch domain %s: %w: %w", s.Name, vm.ErrInfrastructure, err), m.Destroy(ctx))
 	}
-	if err := m.startRemote(ctx, lv, rs, p, code, vars); err != nil {
+	if err := m.startRemote(ctx, lv, rs, p, fw); err != nil {
 		return nil, cleanup.Join(fmt.Errorf("start domain %s on %s: %w: %w", s.Name, d.uri.Host, vm.ErrInfrastructure, err), m.Destroy(context.WithoutCancel(ctx)))
 	}
 	return m, nil
@@ -124,13 +124,13 @@ func (m *Machine) stage(ctx context.Context, lv *golibvirt.Libvirt, emulator str
 // startRemote starts the domain paused on a free port of the host's
 // loopback (another is tried when that one turns out taken), attaches the
 // console, resumes it and opens the tunnel.
-func (m *Machine) startRemote(ctx context.Context, lv *golibvirt.Libvirt, rs vm.Spec, p Paths, code, vars string) error {
+func (m *Machine) startRemote(ctx context.Context, lv *golibvirt.Libvirt, rs vm.Spec, p Paths, fw Firmware) error {
 	var dom golibvirt.Domain
 	var err error
 	for i := 1; i <= 3; i++ {
 		rs.SSHPort = 20000 + rand.IntN(40000) // the host's free ports are not ours to ask for
 		var x []byte
-		if x, err = DomainXML(rs, p, code, vars); err != nil {
+		if x, err = DomainXML(rs, p, fw); err != nil {
 			return err
 		}
 		m.xml = x
