@@ -103,15 +103,16 @@ func untarEvidence(r io.Reader, items []item) (map[string]fetched, error) {
 		if !ok {
 			return got, fmt.Errorf("the evidence stream lacks %s", it.file)
 		}
+		rc = strings.TrimSpace(rc)
 		f := fetched{body: files[it.file]}
-		if it.path != "" && strings.TrimSpace(rc) == "0" {
+		if it.path != "" && rc == "0" {
 			if f.body, ok = files[memberName(it.path)]; !ok {
 				return got, fmt.Errorf("the evidence stream lacks %s as a file", it.path)
 			}
 		}
-		if code, err := strconv.Atoi(strings.TrimSpace(rc)); err != nil || code != 0 {
+		if code, err := strconv.Atoi(rc); err != nil || code != 0 {
 			f.failed = true
-			f.body += fmt.Sprintf("\n(imagegate: %q failed: exit status %s %s)\n", it.cmd, strings.TrimSpace(rc), files[it.file+".err"])
+			f.body += fmt.Sprintf("\n(imagegate: %q failed: exit status %s %s)\n", it.cmd, rc, files[it.file+".err"])
 		}
 		got[it.file] = f
 	}
