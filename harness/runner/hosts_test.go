@@ -117,3 +117,39 @@ func TestHostPool(t *testing.T) {
 		t.Error("a cancelled wait returned a slot")
 	}
 }
+
+// probeCounter counts the host's KVM probes.
+type probeCounter struct {
+	fakeDriver
+	probes *int
+}
+
+func (d probeCounter) Accel(context.Context, arch.Arch, string) (arch.Accel, string) {
+	*d.probes++
+	return arch.TCG, "no KVM here"
+}
+
+// --accel tcg needs no probe (one hangs or costs seconds on a broken
+// /dev/kvm); auto and kvm ask the host; kvm without it is a usage error.
+func TestAccelChoice(t *testing.T) {
+	x86, _ := arch.Lookup("x86_64")
+	im := matrix.Image{Name: "i", Arch: "x86_64"}
+	for _, c := range []struct {
+		flag, want, why string
+		probes          int
+		usage           bool
+	}{
+		{"tcg", "tcg", "--accel tcg", 0, false},
+		{"", "tcg", "no KVM here", 1, false},
+		{"auto", "tcg", "no KVM here", 1, false},
+		{"kvm", "", "", 1, true},
+		{"hvf", "", "", 0, true},
+	} {
+		n := 0
+		p := &Plan{Opts: Options{Accel: c.flag}}
+		acc, why, err := p.accel(context.Background(), probeCounter{probes: &n}, x86, im)
+		if string(acc) != c.want || why != c.why || n != c.probes || (err != nil) != c.usage || (err != nil && !IsUsage(err)) {
+			t.Errorf("--accel %q: %q %q %v after %d probes; want %q %q, %d probes, usage error %v", c.flag, acc, why, err, n, c.want, c.why, c.probes, c.usage)
+		}
+	}
+}
