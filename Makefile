@@ -91,7 +91,8 @@ faults: host fixtures variants build ## the fault model end to end, every scenar
 # AgainstBase runs a full x86_64 target with the imagegate of
 # IMAGEGATE_BENCH_BASE (a git revision; default: before the speed work) and
 # with this one, IMAGEGATE_BENCH_PAIRS times each, in turn (~20 min a pair
-# on a slow day); BENCH='Overhead|Matrix|BootToSSH' leaves it out.
+# on a slow day); BENCH='Overhead|Matrix|BootToSSH' leaves it out. The
+# overhead runs IMAGEGATE_BENCH_OVERHEAD_PAIRS pairs (default 2, ~5 min each).
 BENCH ?= .
 bench: host fixtures build ## timing goals: boot-to-SSH per arch, --parallel 1 vs auto, overhead against plain QEMU, a full target against the code before the speed work
 	IMAGEGATE_E2E=1 IMAGEGATE_BENCH_ARCHES=$(ARCHES) IMAGEGATE_BIN=$(abspath $(BIN)) $(GO) test -count=1 -run '^$$' -bench '$(BENCH)' -benchtime 1x -timeout 4h ./cmd/imagegate/
