@@ -49,7 +49,7 @@ func BenchmarkAgainstBase(b *testing.B) {
 			for k, side := range []struct{ name, bin, matrix string }{
 				{"base", base, baseMatrix}, {"head", bin, "../../fixtures/matrix.yaml"}} {
 				r := fullTarget(b, side.name, side.bin, side.matrix)
-				b.Logf("pair %d, %s: target %.0fs, %d quick checks %.1fs, peak RSS %.0f MiB", p+1, side.name, r.target, r.n, r.quick, r.rss)
+				say(b, "pair %d, %s: target %.0fs, %d quick checks %.1fs, peak RSS %.0f MiB", p+1, side.name, r.target, r.n, r.quick, r.rss)
 				sum[k].add(r)
 				if k == 1 {
 					rss = append(rss, r.rss)
@@ -59,7 +59,7 @@ func BenchmarkAgainstBase(b *testing.B) {
 		if sum[0].n != sum[1].n {
 			b.Fatalf("quick checks: %d in the base's runs, %d in this one's: not the same checks", sum[0].n, sum[1].n)
 		}
-		b.Logf("x86_64, this imagegate against %s's, sums of %d pair(s): full target %.0fs against %.0fs (%.2f×, goal 0.65); quick checks %.1fs against %.1fs (%.2f×, goal 0.5)",
+		say(b, "x86_64, this imagegate against %s's, sums of %d pair(s): full target %.0fs against %.0fs (%.2f×, goal 0.65); quick checks %.1fs against %.1fs (%.2f×, goal 0.5)",
 			benchBase(), max(pairs, 1), sum[1].target, sum[0].target, sum[1].target/sum[0].target, sum[1].quick, sum[0].quick, sum[1].quick/sum[0].quick)
 		b.ReportMetric(sum[1].target/sum[0].target, "target-ratio")
 		b.ReportMetric(sum[1].quick/sum[0].quick, "quick-ratio")

@@ -57,10 +57,10 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 				f = plainBoot(b, out)
 			}
 			ig, floor = append(ig, wall.Seconds()), append(floor, f.Seconds())
-			b.Logf("pair %d: imagegate %.1fs (%s), plain QEMU %.1fs: ratio %.2f", pair, wall.Seconds(), phases(out), f.Seconds(), wall.Seconds()/f.Seconds())
+			say(b, "pair %d: imagegate %.1fs (%s), plain QEMU %.1fs: ratio %.2f", pair, wall.Seconds(), phases(out), f.Seconds(), wall.Seconds()/f.Seconds())
 			markFloor(b, out, f)
 			table, _ := phaseTable(b, filepath.Dir(filepath.Dir(out)))
-			b.Logf("pair %d, imagegate's wall time by phase:\n%s", pair, table)
+			say(b, "pair %d, imagegate's wall time by phase:\n%s", pair, table)
 		}
 		ratio := sum(ig) / sum(floor)
 		b.ReportMetric(sum(ig)/float64(pairs), "imagegate-s")
@@ -70,7 +70,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		for k := range each {
 			each[k] = fmt.Sprintf("%.2f", ig[k]/floor[k])
 		}
-		b.Logf("harness overhead: %.2f× plain QEMU over %d pairs (goal 1.10; pair by pair %s)", ratio, pairs, strings.Join(each, ", "))
+		say(b, "harness overhead: %.2f× plain QEMU over %d pairs (goal 1.10; pair by pair %s)", ratio, pairs, strings.Join(each, ", "))
 	}
 }
 
@@ -146,7 +146,7 @@ func plainBoot(b *testing.B, report string) time.Duration {
 		b.Fatal(err)
 	}
 	defer func() { qemu.Process.Kill(); qemu.Wait() }()
-	sshUp := func() { b.Logf("plain QEMU: sshd answered after %.1fs", time.Since(start).Seconds()) }
+	sshUp := func() { say(b, "plain QEMU: sshd answered after %.1fs", time.Since(start).Seconds()) }
 	if err := waitCloudInit(ctx, fmt.Sprintf("127.0.0.1:%d", port), key, sshUp); err != nil {
 		b.Fatalf("plain QEMU: %v\nqemu: %s\nconsole tail:\n%s", err, qerr.String(), console.TailFile(consoleLog, 30))
 	}

@@ -95,7 +95,7 @@ func reportMemory(b *testing.B, rss []float64) {
 	if top > memoryGoalMiB {
 		verdict = "ABOVE"
 	}
-	b.Logf("peak RSS per TCG guest: largest %.0f MiB, %s the 800 MB (%.0f MiB) goal", top, verdict, memoryGoalMiB)
+	say(b, "peak RSS per TCG guest: largest %.0f MiB, %s the 800 MB (%.0f MiB) goal", top, verdict, memoryGoalMiB)
 }
 
 var atATime = regexp.MustCompile(`(\d+) at a time`)
@@ -118,6 +118,6 @@ func matrixEfficiency(b *testing.B, runDir, output string, wallSeconds float64) 
 		sum += sec
 	}
 	eff := wallSeconds / (sum / float64(min(parallel, len(d.Suites))))
-	b.Logf("matrix: %d targets, %d at a time, sum of target times %.0fs, wall %.0fs: %.2f× the ideal (goal 1.15)", len(d.Suites), parallel, sum, wallSeconds, eff)
+	say(b, "matrix: %d targets, %d at a time, sum of target times %.0fs, wall %.0fs: %.2f× the ideal (goal 1.15)", len(d.Suites), parallel, sum, wallSeconds, eff)
 	return eff
 }

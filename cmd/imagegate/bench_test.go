@@ -63,7 +63,7 @@ func benchRun(b *testing.B, bin, name, parallel string) (time.Duration, string, 
 	if want := len(strings.Split(arches, ",")); len(d.Suites) != want {
 		b.Fatalf("--parallel %s: %d testsuites, want %d", parallel, len(d.Suites), want)
 	}
-	b.Logf("--parallel %s: %s wall (%s, label filter %q), reports %s", parallel, wall.Round(time.Second), arches, filter, filepath.Join(reports, id))
+	say(b, "--parallel %s: %s wall (%s, label filter %q), reports %s", parallel, wall.Round(time.Second), arches, filter, filepath.Join(reports, id))
 	return wall, filepath.Join(reports, id), out.String()
 }
 
@@ -78,7 +78,7 @@ func BenchmarkMatrixParallel(b *testing.B) {
 		serial, _, _ := benchRun(b, bin, "serial", "1")
 		auto, dir, out := benchRun(b, bin, "auto", "auto")
 		table, rss := phaseTable(b, dir)
-		b.Logf("--parallel auto, wall time by phase:\n%s", table)
+		say(b, "--parallel auto, wall time by phase:\n%s", table)
 		reportMemory(b, rss)
 		b.ReportMetric(matrixEfficiency(b, dir, out, auto.Seconds()), "matrix-efficiency")
 		speedup := serial.Seconds() / auto.Seconds()
@@ -117,6 +117,16 @@ func BenchmarkBootToSSH(b *testing.B) {
 			}
 		})
 	}
+}
+
+// say prints a line of the bench's table at once and whole, to standard
+// output (go test streams it while benchmarking). b.Logf will not do: the
+// testing package cuts a benchmark's log to its first 10 lines, which cut
+// the phase tables and the overhead's summary from the output (seen in a
+// four-pair run, 2026-12-04).
+func say(b *testing.B, format string, args ...any) {
+	text := strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", "\n        ")
+	fmt.Printf("    %s: %s\n", b.Name(), text)
 }
 
 // imagegateCmd runs imagegate until ctx ends, then interrupts it (so it
