@@ -50,7 +50,9 @@ func init() {
 // on stdout and exits 0; a bad flag prints it on stderr and exits 2. ok is
 // false when the command should return code at once.
 func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
-	fs.SetOutput(stderr)
+	// A bad flag gets one line that says where the flags are listed, not
+	// the whole list after the error; --help prints the list to stdout.
+	fs.SetOutput(io.Discard)
 	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
 		fs.SetOutput(stdout)
 	}
@@ -61,6 +63,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code
 	case errors.Is(err, flag.ErrHelp):
 		return 0, false
 	}
+	fmt.Fprintf(stderr, "%s: %v; '%s -h' lists its flags\n", fs.Name(), err, fs.Name())
 	return runner.ExitError, false
 }
 
