@@ -32,3 +32,16 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("good flags: code %d ok %v", code, ok)
 	}
 }
+
+// report merge parses its own way (flags between the folders) but answers
+// a bad flag and --help as the other subcommands do.
+func TestReportMergeFlags(t *testing.T) {
+	code, stdout, stderr := runCLI("report", "merge", "--colour", "x")
+	if code != 2 || stdout != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
+		!strings.Contains(stderr, "-colour") || !strings.Contains(stderr, "'imagegate report merge -h'") {
+		t.Errorf("bad flag: exit %d, stdout %q, stderr %q; want 2 and one line naming -colour and the -h", code, stdout, stderr)
+	}
+	if code, stdout, stderr = runCLI("report", "merge", "--help"); code != 0 || !strings.Contains(stdout, "usage: imagegate report merge") || stderr != "" {
+		t.Errorf("--help: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}

@@ -47,13 +47,11 @@ func init() {
 }
 
 // parseFlags parses a subcommand's flags. -h or --help prints its usage
-// on stdout and exits 0; a bad flag prints it on stderr and exits 2. ok is
-// false when the command should return code at once.
+// on stdout and exits 0; a bad flag is one line on stderr (badFlag) and
+// exits 2. ok is false when the command should return code at once.
 func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code int, ok bool) {
-	// A bad flag gets one line that says where the flags are listed, not
-	// the whole list after the error; --help prints the list to stdout.
 	fs.SetOutput(io.Discard)
-	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
+	if wantsHelp(args) {
 		fs.SetOutput(stdout)
 	}
 	err := fs.Parse(args)
@@ -63,8 +61,20 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (code
 	case errors.Is(err, flag.ErrHelp):
 		return 0, false
 	}
+	return badFlag(fs, err, stderr), false
+}
+
+// wantsHelp says whether a subcommand's arguments ask for its usage.
+func wantsHelp(args []string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" })
+}
+
+// badFlag says in one line what was wrong and where the flags are listed,
+// instead of the whole list after the error (the flag package's way), and
+// returns the exit code for bad usage.
+func badFlag(fs *flag.FlagSet, err error, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "%s: %v; '%s -h' lists its flags\n", fs.Name(), err, fs.Name())
-	return runner.ExitError, false
+	return runner.ExitError
 }
 
 func usageText() string {

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/imagegate/imagegate/harness/junitread"
@@ -37,15 +36,15 @@ func cmdReportMerge(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "usage: imagegate report merge --out DIR REPORTDIR...\n\nREPORTDIR is a run folder (with junit.xml) or a folder of runs (reports/).\nA test case reported twice for a target takes the later run's result.")
 		fs.PrintDefaults()
 	}
-	fs.SetOutput(stderr)
-	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "--help" || a == "-help" }) {
+	fs.SetOutput(io.Discard)
+	if wantsHelp(args) {
 		fs.SetOutput(stdout)
 		fs.Usage()
 		return 0
 	}
 	dirs, err := parseInterspersed(fs, args)
 	if err != nil {
-		return 2
+		return badFlag(fs, err, stderr)
 	}
 	if *out == "" || len(dirs) == 0 {
 		fmt.Fprintln(stderr, "imagegate report merge: --out DIR and at least one REPORTDIR are required")
