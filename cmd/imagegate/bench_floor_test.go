@@ -211,7 +211,7 @@ func floorArgs(b *testing.B, work, seedISO string) ([]string, string) {
 		b.Fatal(err)
 	}
 	os.WriteFile(vars, tmpl, 0o600)
-	return []string{"-machine", "q35", "-accel", "tcg,tb-size=256", "-cpu", "qemu64", "-m", "1024", "-smp", "1",
+	return []string{"-machine", "q35", "-accel", fmt.Sprintf("tcg,tb-size=%d", vm.TBCacheMiB), "-cpu", "qemu64", "-m", "1024", "-smp", "1",
 		"-nodefaults", "-display", "none", "-no-user-config",
 		"-drive", "if=pflash,format=raw,readonly=on,file=" + code, "-drive", "if=pflash,format=raw,file=" + vars,
 		"-drive", "file=" + overlay + ",if=virtio,format=qcow2", "-drive", "file=" + seedISO + ",if=virtio,format=raw,readonly=on",

@@ -125,7 +125,7 @@ func startMachine(ctx context.Context, t run.Target, seedPath string, h Hooks, m
 	spec := vm.Spec{Name: t.Machine.Name, Arch: a, Accel: arch.Accel(t.Machine.Accel), MemoryMiB: t.Machine.MemoryMiB, CPUs: t.Machine.CPUs,
 		Image: t.Image.Boot().Image, ImageFormat: t.Image.Format, DiskGiB: t.Machine.DiskGiB, Seed: seedPath,
 		Kernel: t.Image.Boot().Kernel, Initrd: t.Image.Boot().Initrd, Cmdline: t.Image.Cmdline, SSHPort: t.Machine.SSHPort,
-		WorkDir: t.Layout.Work, ConsoleLog: t.Layout.Console(), TBCacheMiB: 256, SHA256: pinnedDigests(t.Image)}
+		WorkDir: t.Layout.Work, ConsoleLog: t.Layout.Console(), TBCacheMiB: vm.TBCacheMiB, SHA256: pinnedDigests(t.Image)}
 	logf("starting domain %s (%s)", t.Machine.Name, t.Machine.Accel)
 	if main {
 		h.Events.Emit(event.PhaseOf(event.Booting, t.Machine.Name+" ("+t.Machine.Accel+")"))

@@ -13,8 +13,9 @@ import (
 )
 
 // guestOverheadMiB is what a guest costs beyond its RAM: QEMU itself and
-// the capped TCG translation cache (measured peak RSS of a 1 GiB x86 guest
-// with tb-size 256: ~725 MB, of which much of guest RAM stays untouched).
+// the capped TCG translation cache (vm.TBCacheMiB, which a guest fills).
+// A 1 GiB guest peaked at 630-700 MiB with a 192 MiB cache: much of its
+// RAM stays untouched, so this bound is generous.
 const guestOverheadMiB = 512
 
 // ParseParallel reads --parallel: a positive number or "auto" (0).
