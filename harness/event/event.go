@@ -29,7 +29,8 @@ const (
 )
 
 // SecondInstanceUp is the timing of the target's second instance, from
-// its start to cloud-init done beside the first.
+// its start to cloud-init done, whether it booted beside the first guest
+// or when its check asked.
 const SecondInstanceUp = "second-instance-up"
 
 // Phases of a target, in order.

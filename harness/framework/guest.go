@@ -75,7 +75,8 @@ func (g *Guest) BootSibling(ctx context.Context) (*Guest, error) {
 	if early != nil {
 		return early.wait(ctx)
 	}
-	s, err := guest.BootSecond(ctx, g.Target, deferCleanup)
+	g.Logf("booting a second instance for this check (no room to boot it beside the first)")
+	s, err := bootSecond(ctx, g.Target, deferCleanup, g.Logf)
 	if s == nil {
 		return nil, err
 	}

@@ -53,15 +53,24 @@ func startSibling(t run.Target, logf func(string, ...any)) {
 		return cleanup.Join(errs...)
 	}, NodeTimeout(3*time.Minute))
 	logf("booting a second instance beside the first (the host has room for both)")
-	start := time.Now()
 	go func() {
 		defer close(sb.done)
-		sb.g, sb.err = guest.BootSecond(ctx, t, collect)
-		if sb.err == nil {
-			events.Emit(event.TimingOf(event.SecondInstanceUp, time.Since(start).Seconds()))
-		}
+		sb.g, sb.err = bootSecond(ctx, t, collect, logf)
 	}()
 	early = sb
+}
+
+// bootSecond boots t's second instance, beside the first or when its
+// check asks, and reports how long it took to come up, in the log and as
+// an event, so the timeline draws it either way.
+func bootSecond(ctx context.Context, t run.Target, undo guest.Cleanup, logf func(string, ...any)) (*guest.Guest, error) {
+	start := time.Now()
+	g, err := guest.BootSecond(ctx, t, undo)
+	if err == nil {
+		logf("second instance up (cloud-init done) after %s", time.Since(start).Round(time.Second))
+		events.Emit(event.TimingOf(event.SecondInstanceUp, time.Since(start).Seconds()))
+	}
+	return g, err
 }
 
 // wait returns the second instance once it is up (or why it is not).

@@ -156,6 +156,10 @@ func Sudo(cmd string) string {
 	return "sudo -n sh -c " + report.ShellQuote(cmd)
 }
 
+// Logf writes a progress line to the target's log (a second instance's
+// guest has none: its lines are dropped).
+func (g *Guest) Logf(format string, args ...any) { g.hooks.Logf(format, args...) }
+
 // Console is the serial console log so far.
 func (g *Guest) Console() []byte {
 	b, _ := os.ReadFile(g.Machine.ConsolePath())
