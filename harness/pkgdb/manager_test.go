@@ -355,3 +355,14 @@ func TestStrings(t *testing.T) {
 		t.Errorf("Problem.String() = %q", got)
 	}
 }
+
+func TestSummary(t *testing.T) {
+	one := []Problem{{Detail: "??5?????? /usr/share/common-licenses/Apache-2.0"}}
+	if got, want := Summary(one), "1 package database problem: ??5?????? /usr/share/common-licenses/Apache-2.0"; got != want {
+		t.Errorf("Summary(one) = %q, want %q", got, want)
+	}
+	many := []Problem{{Package: "a", Detail: "x"}, {Package: "b", Detail: "y"}, {Package: "c", Detail: "z"}, {Package: "d", Detail: "w"}}
+	if got, want := Summary(many), "4 package database problems: a: x; b: y; c: z; and 1 more"; got != want {
+		t.Errorf("Summary(many) = %q, want %q", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package pkgdb
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -39,6 +40,26 @@ func (p Problem) String() string {
 		return p.Detail
 	}
 	return p.Package + ": " + p.Detail
+}
+
+// Summary is problems on one line, for the first line of a failure
+// message (the one a run's summary and Jenkins show): how many, and the
+// first three in the package manager's own words.
+func Summary(ps []Problem) string {
+	const shown = 3
+	parts := make([]string, 0, shown)
+	for _, p := range ps[:min(len(ps), shown)] {
+		parts = append(parts, p.String())
+	}
+	noun := "problems"
+	if len(ps) == 1 {
+		noun = "problem"
+	}
+	s := fmt.Sprintf("%d package database %s: %s", len(ps), noun, strings.Join(parts, "; "))
+	if len(ps) > shown {
+		s += fmt.Sprintf("; and %d more", len(ps)-shown)
+	}
+	return s
 }
 
 // Manager is a package manager in the guest.

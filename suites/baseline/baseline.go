@@ -76,7 +76,7 @@ func specs() {
 			problems, how, err := pkgdb.AuditShipped(ctx, mgr, shipped, imgErr)
 			framework.ErrorIf(err, "audit the package database")
 			AddReportEntry("package-files", how)
-			Expect(problems).To(BeEmpty())
+			Expect(problems).To(BeEmpty(), "%s (%s)", pkgdb.Summary(problems), how)
 		})
 
 		It("has cloud-init, openssh-server and a kernel installed", func() {
