@@ -67,8 +67,9 @@ func bootSecond(ctx context.Context, t run.Target, undo guest.Cleanup, logf func
 	start := time.Now()
 	g, err := guest.BootSecond(ctx, t, undo)
 	if err == nil {
-		logf("second instance up (cloud-init done) after %s", time.Since(start).Round(time.Second))
-		events.Emit(event.TimingOf(event.SecondInstanceUp, time.Since(start).Seconds()))
+		up := time.Since(start)
+		logf("second instance up (cloud-init done) after %s", up.Round(time.Second))
+		events.Emit(event.TimingOf(event.SecondInstanceUp, up.Seconds()))
 	}
 	return g, err
 }
